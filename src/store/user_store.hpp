@@ -1,0 +1,39 @@
+// Users of the local domains and their credentials.
+//
+// Only Digest HA1 values are stored (RFC 7616 3.4.2: H(username:realm:password)),
+// one per algorithm, never the password. The realm is the user's domain.
+// Implementations are thread-safe; calls block (SQLite is local and fast), so the
+// message path calls them from a worker and accepts a sub-millisecond stall.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::store {
+
+struct User {
+  std::string username;      // user part of the AOR, e.g. "alice"
+  std::string domain;        // e.g. "parley.test" (also the Digest realm)
+  std::string display_name;  // may be empty
+  std::string ha1_md5;       // lower-case hex, 32 chars
+  std::string ha1_sha256;    // lower-case hex, 64 chars
+  std::string aor() const { return username + "@" + domain; }
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // Looks up by username and domain (domain compared case-insensitively).
+  virtual std::optional<User> find(std::string_view username, std::string_view domain) = 0;
+  // Adds a user; returns false if one with that AOR already exists.
+  virtual bool add(const User& user) = 0;
+  // Replaces the HA1 values; returns false if there is no such user.
+  virtual bool set_credentials(std::string_view username, std::string_view domain,
+                               std::string_view ha1_md5, std::string_view ha1_sha256) = 0;
+  virtual bool remove(std::string_view username, std::string_view domain) = 0;
+  virtual std::vector<User> list() = 0;
+};
+
+}  // namespace parley::store
