@@ -58,6 +58,14 @@ ParseError error(std::string reason, int status = 400) { return ParseError{std::
 ParseResult Message::parse(std::string bytes) {
   Message m;
   m.buffer_ = std::make_shared<const std::string>(std::move(bytes));
+  if (auto e = parse_into(m)) {
+    e->bytes = m.buffer_;
+    return std::move(*e);
+  }
+  return m;
+}
+
+std::optional<ParseError> Message::parse_into(Message& m) {
   std::string_view s = *m.buffer_;
 
   // RFC 3261 7.5: ignore CRLFs before the start line.
@@ -209,7 +217,7 @@ ParseResult Message::parse(std::string bytes) {
     return error("Bad Max-Forwards");
   if (const Header* ex = m.find(HeaderId::Expires); ex && !read_u32(ex->value))
     return error("Bad Expires");
-  return m;
+  return std::nullopt;
 }
 
 const Header* Message::find(HeaderId id) const {

@@ -92,6 +92,7 @@ std::optional<CSeq> parse_cseq(std::string_view value);
 struct ParseError {
   std::string reason;  // e.g. "Missing Call-ID", "Bad Content-Length"
   int status = 400;    // 400, or 505 for an unsupported SIP version (RFC 3261 21.5.6)
+  std::shared_ptr<const std::string> bytes;  // the input, for logs and error responses
 };
 
 class Message;
@@ -181,6 +182,7 @@ class Message {
   std::string_view raw() const;
 
  private:
+  static std::optional<ParseError> parse_into(Message& m);
   std::string_view own(std::string_view s);  // copies into owned storage
 
   std::shared_ptr<const std::string> buffer_;

@@ -1,0 +1,111 @@
+#include "app/ingress.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace parley::app {
+
+using sip::HeaderId;
+
+Ingress::Ingress(sip::TransactionLayer& transactions, sip::Sender& sender, SpdlogRequestLog& log,
+                 std::size_t max_headers)
+    : transactions_(transactions), sender_(sender), log_(log), max_headers_(max_headers) {}
+
+std::string via_with_received(const sip::Via& via, const sip::Peer& source) {
+  std::string v(via.protocol);
+  v += '/';
+  v += via.transport;
+  v += ' ';
+  v += via.host;
+  if (via.port) {
+    v += ':';
+    v += std::to_string(via.port);
+  }
+  for (const auto& p : via.params) {
+    if (sip::iequals(p.name, "received") || sip::iequals(p.name, "rport")) continue;
+    v += ';';
+    v += p.name;
+    if (p.has_value) {
+      v += '=';
+      v += p.value;
+    }
+  }
+  v += ";received=";
+  v += source.ip;
+  v += ";rport=";
+  v += std::to_string(source.port);
+  return v;
+}
+
+std::string raw_error_response(std::string_view raw, int status, std::string_view reason) {
+  std::size_t pos = 0;
+  auto next_line = [&](std::string_view& line) {
+    if (pos >= raw.size()) return false;
+    std::size_t lf = raw.find('\n', pos);
+    std::size_t end = lf == std::string_view::npos ? raw.size() : lf;
+    line = raw.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = end + 1;
+    return true;
+  };
+  std::string_view line;
+  while (next_line(line) && line.empty()) {
+  }
+  if (line.starts_with("SIP/")) return {};  // a response: never answered
+  std::string headers;
+  bool via = false, from = false, to = false, call_id = false, cseq = false;
+  while (next_line(line) && !line.empty()) {
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    HeaderId id = sip::header_id(sip::trim(line.substr(0, colon)));
+    bool* seen = nullptr;
+    switch (id) {
+      case HeaderId::Via: seen = &via; break;
+      case HeaderId::From: seen = &from; break;
+      case HeaderId::To: seen = &to; break;
+      case HeaderId::CallId: seen = &call_id; break;
+      case HeaderId::CSeq: seen = &cseq; break;
+      default: break;
+    }
+    if (!seen || (id != HeaderId::Via && *seen)) continue;
+    for (char c : line) {
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') return {};
+    }
+    *seen = true;
+    headers += line;
+    headers += "\r\n";
+  }
+  if (!via || !from || !to || !call_id || !cseq) return {};
+  std::string out = "SIP/2.0 " + std::to_string(status) + " ";
+  for (char c : reason) out += (c == '\r' || c == '\n') ? ' ' : c;
+  out += "\r\n";
+  out += headers;
+  out += "Content-Length: 0\r\n\r\n";
+  return out;
+}
+
+void Ingress::on_message(std::string bytes, const sip::Peer& source, const sip::Local& local) {
+  auto parsed = sip::Message::parse(std::move(bytes));
+  if (auto* err = std::get_if<sip::ParseError>(&parsed)) {
+    std::string_view raw = err->bytes ? std::string_view(*err->bytes) : std::string_view{};
+    std::string response = raw_error_response(raw, err->status, err->reason);
+    std::string_view first = raw.substr(0, raw.find_first_of("\r\n"));
+    log_.malformed(first, source, response.empty() ? 0 : err->status, err->reason);
+    if (!response.empty()) sender_.send(source, std::move(response), 0);
+    return;
+  }
+  sip::Message& m = std::get<sip::Message>(parsed);
+  if (m.headers().size() > max_headers_) {
+    if (m.is_request()) {
+      sip::Message r = sip::Message::make_response(m, 400, "Too Many Headers");
+      sender_.send(source, r.serialize(), 0);
+    }
+    log_.malformed(m.method_text(), source, m.is_request() ? 400 : 0, "too many headers");
+    return;
+  }
+  if (m.is_request()) {
+    if (auto via = m.top_via()) m.replace_value(HeaderId::Via, via_with_received(*via, source));
+  }
+  transactions_.receive(std::move(m), source);
+}
+
+}  // namespace parley::app

@@ -1,0 +1,95 @@
+#include "app/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace parley::app {
+
+using sip::HeaderId;
+using sip::Message;
+
+namespace {
+constexpr std::string_view kAllow =
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK, REGISTER, SUBSCRIBE, "
+    "NOTIFY, REFER, PUBLISH";
+}
+
+Router::Router(registrar::Registrar& registrar, proxy::Proxy& proxy,
+               const proxy::LocalIdentity& identity, proxy::RequestLog& log,
+               std::string server_header)
+    : registrar_(registrar),
+      proxy_(proxy),
+      identity_(identity),
+      log_(log),
+      server_header_(std::move(server_header)) {}
+
+bool Router::for_this_server(const Message& request) const {
+  const sip::Uri& u = request.request_uri();
+  if (!u.is_sip() || !u.user.empty()) return false;
+  return identity_.is_ours(u) || registrar_.is_local_domain(u.host_lower());
+}
+
+void Router::on_request(const sip::ServerTransactionPtr& tx) {
+  const Message& req = tx->request();
+  switch (req.method()) {
+    case sip::Method::Register:
+      if (registrar_.is_local_domain(req.request_uri().host_lower())) {
+        registrar::Outcome o = registrar_.handle(req, tx->source());
+        if (o.response.status() < 300) {
+          log_.accepted(req, tx->source(), o.log);
+        } else {
+          log_.rejected(req, tx->source(), o.response.status(), o.log);
+        }
+        tx->respond(std::move(o.response));
+        return;
+      }
+      break;  // a REGISTER for another domain is proxied (and refused there)
+    case sip::Method::Options:
+      if (for_this_server(req)) {
+        Message r = Message::make_response(req, 200, {}, registrar::make_tag());
+        r.push_back(HeaderId::Allow, kAllow);
+        r.push_back(HeaderId::Accept, "application/sdp, text/plain");
+        r.push_back(HeaderId::Supported, "path, gruu, outbound");
+        r.push_back(HeaderId::Server, server_header_);
+        log_.accepted(req, tx->source(), "answered OPTIONS for this server");
+        tx->respond(std::move(r));
+        return;
+      }
+      break;
+    case sip::Method::Cancel: {
+      log_.rejected(req, tx->source(), 481, "CANCEL matches no transaction");
+      tx->respond(Message::make_response(req, 481, {}, registrar::make_tag()));
+      return;
+    }
+    default:
+      break;
+  }
+  proxy_.on_request(tx);
+}
+
+void Router::on_cancel(const sip::ServerTransactionPtr& invite,
+                       const sip::ServerTransactionPtr& cancel) {
+  proxy_.on_cancel(invite, cancel);
+}
+
+void Router::on_ack(const Message& ack, const sip::Peer& from) { proxy_.on_ack(ack, from); }
+
+void Router::on_response(const sip::ClientTransactionPtr& tx, const Message& response) {
+  proxy_.on_response(tx, response);
+}
+
+void Router::on_stray_response(const Message& response, const sip::Peer& from) {
+  proxy_.on_stray_response(response, from);
+}
+
+void Router::on_client_error(const sip::ClientTransactionPtr& tx, sip::TransactionError error) {
+  spdlog::debug("client transaction {} {} failed: {}", sip::method_name(tx->method()),
+                tx->request().call_id(), sip::to_string(error));
+  proxy_.on_client_error(tx, error);
+}
+
+void Router::on_server_error(const sip::ServerTransactionPtr& tx, sip::TransactionError error) {
+  spdlog::debug("server transaction {} {} from {} failed: {}", sip::method_name(tx->method()),
+                tx->request().call_id(), tx->source().to_string(), sip::to_string(error));
+}
+
+}  // namespace parley::app

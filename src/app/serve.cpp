@@ -1,0 +1,185 @@
+// `parley serve`: a Standard Edition Front End in one process. Wires the
+// layers of DESIGN.md together explicitly, in one place:
+//
+//   net::TransportLayer -> Ingress (parse) -> sip::TransactionLayer -> Router
+//     -> registrar::Registrar | proxy::Proxy -> store / location service
+//
+// and runs until SIGINT or SIGTERM.
+#include "app/serve.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "app/ingress.hpp"
+#include "app/request_log.hpp"
+#include "app/router.hpp"
+#include "net/asio_timer.hpp"
+#include "net/tls_context.hpp"
+#include "net/transport_layer.hpp"
+#include "net/worker.hpp"
+#include "pki/pki.hpp"
+#include "roles/proxy/proxy.hpp"
+#include "roles/registrar/registrar.hpp"
+#include "sip/auth/digest_authenticator.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/sqlite_user_store.hpp"
+#include "topology/listeners.hpp"
+
+namespace parley::app {
+namespace {
+
+constexpr const char* kServerHeader = "Parley/0.1";
+
+// The transaction layer's way onto the wire: the transport layer, with
+// asynchronous send failures posted back as transport errors (RFC 3261 17.1.4).
+class NetSender final : public sip::Sender {
+ public:
+  NetSender(net::TransportLayer& net, base::TimerService& timers) : net_(net), timers_(timers) {}
+  void attach(sip::TransactionLayer& layer) { layer_ = &layer; }
+
+  bool send(const sip::Peer& to, std::string bytes, sip::TransactionId tid) override {
+    net_.send(to, std::move(bytes), [this, tid](bool ok) {
+      if (ok || tid == 0 || layer_ == nullptr) return;
+      timers_.schedule(base::Millis{0}, [this, tid] { layer_->transport_failed(tid); });
+    });
+    return true;
+  }
+
+ private:
+  net::TransportLayer& net_;
+  base::TimerService& timers_;
+  sip::TransactionLayer* layer_ = nullptr;
+};
+
+void schedule_purge(base::TimerService& timers, registrar::LocationService& location) {
+  timers.schedule(base::Millis{30000}, [&timers, &location] {
+    std::size_t n = location.purge(timers.now());
+    if (n) spdlog::debug("expired {} binding(s)", n);
+    schedule_purge(timers, location);
+  });
+}
+
+}  // namespace
+
+int serve(const config::Config& cfg) {
+  // Signals are taken by sigwait() below: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // Embedded default: data directory, private CA and server certificate, SQLite.
+  std::filesystem::create_directories(cfg.data_dir);
+  pki::PkiPaths pki = pki::ensure_pki(cfg.pki_dir(), cfg.fqdn, cfg.domains);
+  if (pki.created_ca) spdlog::info("created a private CA: {}", pki.ca_cert.string());
+  if (pki.issued_server) spdlog::info("issued the server certificate ({})", pki.issue_reason);
+  config::Tls tls = cfg.tls;
+  if (tls.cert.empty()) tls.cert = pki.server_cert;
+  if (tls.key.empty()) tls.key = pki.server_key;
+  if (tls.ca.empty()) tls.ca = pki.ca_cert;
+  auto db = std::make_shared<store::SqliteDatabase>(cfg.database_path());
+  store::SqliteUserStore users(db);
+
+  unsigned workers = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+  net::WorkerPool pool(workers);
+  net::AsioTimerService timers(pool.at(0).context());
+  net::TransportOptions topts;
+  topts.limits = cfg.limits;
+  topts.tls_server = net::make_server_tls_context(tls);
+  topts.tls_client = net::make_client_tls_context(tls);
+  net::TransportLayer transport(pool, topts);
+  NetSender sender(transport, timers);
+
+  // Listeners, from the port catalogue (overridable in the configuration).
+  std::vector<topology::ListenerSpec> specs = topology::listener_specs(cfg);
+  std::vector<net::ListenerSpec> net_specs;
+  for (const auto& s : specs) net_specs.push_back({s.transport, s.address, s.port});
+
+  sip::auth::DigestOptions dopts;
+  dopts.nonce_lifetime = cfg.limits.nonce_lifetime;
+  // MD5 first: sipsak, SIPp and many deployed clients read only the first
+  // challenge and give up on SHA-256. RFC 8760 clients still find SHA-256.
+  dopts.algorithms = {sip::auth::Algorithm::Md5, sip::auth::Algorithm::Sha256};
+  sip::auth::DigestAuthenticator authenticator(dopts, [&timers] { return timers.now(); });
+  registrar::LocationService location;
+  SpdlogRequestLog log;
+
+  // Roles need the bound addresses; the transaction layer needs a TU. The
+  // router is created once the roles exist, before any message is delivered.
+  struct Late final : sip::TransactionUser {
+    sip::TransactionUser* target = nullptr;
+    void on_request(const sip::ServerTransactionPtr& tx) override { target->on_request(tx); }
+    void on_cancel(const sip::ServerTransactionPtr& i, const sip::ServerTransactionPtr& c) override {
+      target->on_cancel(i, c);
+    }
+    void on_ack(const sip::Message& a, const sip::Peer& f) override { target->on_ack(a, f); }
+    void on_response(const sip::ClientTransactionPtr& t, const sip::Message& r) override {
+      target->on_response(t, r);
+    }
+    void on_stray_response(const sip::Message& r, const sip::Peer& f) override {
+      target->on_stray_response(r, f);
+    }
+    void on_client_error(const sip::ClientTransactionPtr& t, sip::TransactionError e) override {
+      target->on_client_error(t, e);
+    }
+    void on_server_error(const sip::ServerTransactionPtr& t, sip::TransactionError e) override {
+      target->on_server_error(t, e);
+    }
+  } late;
+  sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, late, timers);
+  sender.attach(transactions);
+  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count);
+  transport.set_message_handler(
+      [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
+        ingress.on_message(std::move(bytes), source, local);
+      });
+  transport.set_flow_closed_handler([&location](sip::FlowId flow) { location.flow_closed(flow); });
+
+  pool.start();
+  std::vector<net::BoundListener> bound;
+  try {
+    bound = transport.start(net_specs);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot open listeners: {}", e.what());
+    transport.stop();
+    pool.stop();
+    return 1;
+  }
+  std::vector<sip::Local> locals;
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    locals.push_back({bound[i].transport, bound[i].address, bound[i].port});
+    spdlog::info("{}", topology::startup_line(specs[i], bound[i].port));
+  }
+  proxy::LocalIdentity identity(cfg.fqdn, locals);
+  registrar::RegistrarOptions ropts{cfg.domains, cfg.limits.min_expires, cfg.limits.max_expires,
+                                    cfg.limits.default_expires, kServerHeader};
+  registrar::Registrar registrar(ropts, users, authenticator, location, timers);
+  proxy::ProxyOptions popts;
+  popts.domains = cfg.domains;
+  popts.server_header = kServerHeader;
+  proxy::Proxy proxy(popts, identity, location, users, authenticator, transactions, sender, timers,
+                     log);
+  Router router(registrar, proxy, identity, log, kServerHeader);
+  late.target = &router;
+  schedule_purge(timers, location);
+
+  spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),
+               workers, cfg.data_dir.string());
+  spdlog::info("clients trust the CA at {}", tls.ca.string());
+  spdlog::info("add a user: parley user add alice@{} --password <password>", cfg.domains.front());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: stopping", sig);
+  transport.stop();
+  pool.stop();
+  return 0;
+}
+
+}  // namespace parley::app

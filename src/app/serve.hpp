@@ -1,0 +1,5 @@
+#pragma once
+
+#include "config/config.hpp"
+
+namespace parley::app { int serve(const config::Config& cfg); }

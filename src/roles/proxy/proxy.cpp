@@ -1,0 +1,464 @@
+#include "roles/proxy/proxy.hpp"
+
+#include <climits>
+#include <functional>
+#include <mutex>
+#include <set>
+
+#include "roles/registrar/registrar.hpp"
+#include "sip/auth/message_credentials.hpp"
+#include "sip/auth/user_store_lookup.hpp"
+#include "sip/transaction/branch.hpp"
+
+namespace parley::proxy {
+
+using sip::HeaderId;
+using sip::Message;
+
+// The state of one proxied request: its server transaction and branches.
+struct Proxy::Context {
+  std::mutex mu;
+  sip::ServerTransactionPtr server;
+  std::vector<sip::ClientTransactionPtr> branches;
+  std::set<const sip::ClientTransaction*> done;
+  std::size_t pending = 0;  // branches without a final outcome
+  bool final_sent = false;  // a final response went upstream
+  bool got_2xx = false;
+  bool cancelled = false;
+  std::optional<Message> best;  // best final response so far (Vias as received)
+  bool best_is_ours = false;    // synthesized here: no Via of ours to pop
+  int best_rank = INT_MAX;
+};
+
+namespace {
+
+std::string hex64(std::uint64_t v) {
+  static const char* d = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = d[v & 15];
+  return s;
+}
+
+// RFC 3261 16.7 step 6: 6xx first, then the lowest class; within 4xx prefer
+// the responses the client can act on.
+int rank(int status) {
+  int cls = status / 100;
+  if (cls == 6) return 0;
+  int preferred = (status == 401 || status == 407 || status == 415 || status == 420 ||
+                   status == 484)
+                      ? 0
+                      : status;
+  return cls * 1000 + preferred;
+}
+
+bool dialog_creating(sip::Method m) {
+  return m == sip::Method::Invite || m == sip::Method::Subscribe || m == sip::Method::Refer ||
+         m == sip::Method::Notify;
+}
+
+}  // namespace
+
+Proxy::Proxy(ProxyOptions options, const LocalIdentity& identity,
+             registrar::LocationService& location, store::UserStore& users,
+             sip::auth::DigestAuthenticator& authenticator, sip::TransactionLayer& transactions,
+             sip::Sender& stateless, const base::TimerService& clock, RequestLog& log)
+    : options_(std::move(options)),
+      identity_(identity),
+      location_(location),
+      users_(users),
+      authenticator_(authenticator),
+      transactions_(transactions),
+      stateless_(stateless),
+      clock_(clock),
+      log_(log) {}
+
+bool Proxy::is_local_domain(std::string_view host) const {
+  for (const auto& d : options_.domains) {
+    if (sip::iequals(d, host)) return true;
+  }
+  return false;
+}
+
+void Proxy::reject(const sip::ServerTransactionPtr& tx, int status, std::string_view why,
+                   std::string_view reason) {
+  Message r = Message::make_response(tx->request(), status, reason, registrar::make_tag());
+  r.push_back(HeaderId::Server, options_.server_header);
+  log_.rejected(tx->request(), tx->source(), status, why);
+  tx->respond(std::move(r));
+}
+
+bool Proxy::pop_own_routes(Message& m) const {
+  bool popped = false;
+  // RFC 3261 16.4: a strict router before us put our URI in the Request-URI
+  // and the real one in the last Route.
+  if (identity_.is_ours(m.request_uri()) && m.count(HeaderId::Route) > 0) {
+    auto routes = m.find_all(HeaderId::Route);
+    auto last = sip::parse_name_addr(routes.back()->value);
+    if (last) {
+      std::string uri(last->uri.text);
+      std::vector<std::string> keep;
+      for (std::size_t i = 0; i + 1 < routes.size(); ++i) keep.emplace_back(routes[i]->value);
+      m.remove_all(HeaderId::Route);
+      for (auto& r : keep) m.push_back(HeaderId::Route, r);
+      m.set_request_uri(uri);
+      popped = true;
+    }
+  }
+  for (;;) {
+    const sip::Header* top = m.find(HeaderId::Route);
+    if (!top) break;
+    auto na = sip::parse_name_addr(top->value);
+    if (!na || !identity_.is_ours(na->uri)) break;
+    m.pop_front(HeaderId::Route);
+    popped = true;
+  }
+  return popped;
+}
+
+std::optional<sip::Peer> Proxy::route_to(const Message& m) const {
+  if (const sip::Header* route = m.find(HeaderId::Route)) {
+    auto na = sip::parse_name_addr(route->value);
+    sip::Peer p;
+    if (na && next_hop(na->uri, p)) return p;
+    return std::nullopt;
+  }
+  const sip::Uri& ruri = m.request_uri();
+  if (auto b = location_.find_contact(ruri.text, clock_.now())) return b->flow;
+  sip::Peer p;
+  if (next_hop(ruri, p)) return p;
+  return std::nullopt;
+}
+
+std::string Proxy::loop_key(const Message& m) const {
+  // RFC 3261 16.6 step 8 / 16.3 step 4: the fields that stay the same when a
+  // request comes back unchanged, and change when it spirals legitimately.
+  std::string k(m.request_uri().text);
+  k += '\n';
+  if (auto f = m.from()) k += f->tag();
+  k += '\n';
+  if (auto t = m.to()) k += t->tag();
+  k += '\n';
+  k += m.call_id();
+  k += '\n';
+  if (auto c = m.cseq()) k += std::to_string(c->number);
+  for (HeaderId id : {HeaderId::ProxyRequire, HeaderId::ProxyAuthorization, HeaderId::Route}) {
+    for (const sip::Header* h : m.find_all(id)) {
+      k += '\n';
+      k += h->value;
+    }
+  }
+  return hex64(std::hash<std::string>{}(k));
+}
+
+bool Proxy::looped(const Message& m, const std::string& key) const {
+  std::string prefix = "z9hG4bKPl" + key + ".";
+  for (const sip::Header* h : m.find_all(HeaderId::Via)) {
+    auto v = sip::parse_via(h->value);
+    if (!v) continue;
+    sip::Transport t = sip::Transport::Udp;
+    sip::parse_transport(v->transport, t);
+    if (v->branch().starts_with(prefix) && identity_.is_our_sent_by(v->host, v->port, t))
+      return true;
+  }
+  return false;
+}
+
+void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
+  const Message& in = tx->request();
+  Message m = in;
+
+  // 16.3: validation.
+  auto mf = m.max_forwards();
+  if (mf && *mf == 0) return reject(tx, 483, "Max-Forwards reached 0");
+  if (const sip::Header* pr = m.find(HeaderId::ProxyRequire)) {
+    Message r = Message::make_response(in, 420, {}, registrar::make_tag());
+    r.push_back(HeaderId::Unsupported, pr->value);
+    log_.rejected(in, tx->source(), 420, "unsupported Proxy-Require");
+    tx->respond(std::move(r));
+    return;
+  }
+  std::string key = loop_key(m);
+  if (looped(m, key)) return reject(tx, 482, "loop detected");
+
+  // 16.4: route information.
+  bool popped = pop_own_routes(m);
+  auto to = m.to();
+  bool in_dialog = to && !to->tag().empty();
+
+  // 22.3: requests from local users outside a dialog must authenticate.
+  auto from = m.from();
+  if (!in_dialog && !popped && m.method() != sip::Method::Ack) {
+    if (!from || !from->uri.is_sip()) return reject(tx, 400, "bad From");
+    std::string from_domain = from->uri.host_lower();
+    if (!is_local_domain(from_domain))
+      return reject(tx, 403, "From domain " + from_domain + " is not served here (no federation)");
+    auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
+                                            sip::auth::user_store_lookup(users_));
+    if (result.status == sip::auth::VerifyStatus::Malformed)
+      return reject(tx, 400, "malformed credentials: " + result.reason);
+    if (!result.ok()) {
+      Message r = Message::make_response(in, 407, {}, registrar::make_tag());
+      sip::auth::add_challenge(r, authenticator_, from_domain, result.stale(), /*proxy=*/true);
+      r.push_back(HeaderId::Server, options_.server_header);
+      log_.rejected(in, tx->source(), 407,
+                    std::string("challenged: ") +
+                        std::string(sip::auth::verify_status_name(result.status)));
+      tx->respond(std::move(r));
+      return;
+    }
+    if (result.username != sip::unescape(from->uri.user))
+      return reject(tx, 403, "authenticated as " + result.username + " but From is " +
+                                 from->uri.aor());
+  }
+
+  // 16.5: targets.
+  std::vector<Target> targets;
+  const sip::Uri& ruri = m.request_uri();
+  if (m.count(HeaderId::Route) > 0) {
+    auto dest = route_to(m);
+    if (!dest) return reject(tx, 404, "next Route is not reachable");
+    targets.push_back(Target{"", *dest});
+  } else if (ruri.is_sip() && is_local_domain(ruri.host_lower())) {
+    std::string user = sip::unescape(ruri.user);
+    std::string domain = ruri.host_lower();
+    if (user.empty() || !users_.find(user, domain))
+      return reject(tx, 404, "no such user " + ruri.aor());
+    auto bindings = location_.lookup(ruri.aor(), clock_.now());
+    std::optional<std::string_view> gruu = ruri.param("gr");
+    for (const auto& b : bindings) {
+      if (gruu) {
+        std::string_view inst = b.instance;
+        if (inst.size() >= 2 && inst.front() == '<') inst = inst.substr(1, inst.size() - 2);
+        if (inst != *gruu) continue;
+      }
+      targets.push_back(Target{b.contact, b.flow});
+    }
+    if (targets.empty()) return reject(tx, 480, "no binding for " + ruri.aor());
+  } else if (popped || in_dialog) {
+    auto dest = route_to(m);
+    if (!dest) return reject(tx, 404, "remote target is not reachable");
+    targets.push_back(Target{"", *dest});
+  } else {
+    return reject(tx, 403, "domain " + ruri.host_lower() + " is not served here (no federation)");
+  }
+
+  // 16.6 step 3: Max-Forwards.
+  m.set(HeaderId::MaxForwards, std::to_string(mf ? *mf - 1 : 70));
+  bool rr = !in_dialog && dialog_creating(m.method());
+  forward(tx, std::move(m), targets, key, rr);
+}
+
+void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
+                    const std::vector<Target>& targets, const std::string& key,
+                    bool record_route) {
+  auto ctx = std::make_shared<Context>();
+  ctx->server = tx;
+  ctx->pending = targets.size();
+  tx->set_context(ctx);
+  sip::Local arrived = identity_.listener_for(tx->source().transport);
+  std::string log_targets;
+  for (const auto& t : targets) {
+    Message out = request;
+    if (!t.request_uri.empty()) out.set_request_uri(t.request_uri);
+    sip::Local leaving = identity_.listener_for(t.destination.transport);
+    if (record_route) {  // 16.6 step 4; RFC 5658 double Record-Route across transports
+      out.push_front(HeaderId::RecordRoute, identity_.record_route(arrived));
+      if (leaving.transport != arrived.transport)
+        out.push_front(HeaderId::RecordRoute, identity_.record_route(leaving));
+    }
+    std::string branch = "z9hG4bKPl" + key + "." + sip::make_branch().substr(7);
+    out.push_front(HeaderId::Via, identity_.via(leaving, branch));
+    sip::ClientOptions opts;
+    opts.context = ctx;
+    if (out.method() == sip::Method::Invite) opts.timer_c = options_.timer_c;
+    if (!log_targets.empty()) log_targets += ", ";
+    log_targets += t.destination.to_string();
+    auto ctx_tx = transactions_.send_request(std::move(out), t.destination, opts);
+    std::lock_guard lock(ctx->mu);
+    if (!ctx_tx) {
+      if (ctx->pending > 0) --ctx->pending;
+      continue;
+    }
+    ctx->branches.push_back(ctx_tx);
+    if (ctx->got_2xx || ctx->cancelled) ctx_tx->cancel();
+  }
+  log_.accepted(tx->request(), tx->source(), "forwarded to " + log_targets);
+  bool none;
+  {
+    std::lock_guard lock(ctx->mu);
+    none = ctx->branches.empty() && !ctx->final_sent;
+    if (none) ctx->final_sent = true;
+  }
+  if (none) {
+    Message r = Message::make_response(tx->request(), 503, {}, registrar::make_tag());
+    tx->respond(std::move(r));
+  }
+}
+
+void Proxy::send_upstream(const std::shared_ptr<Context>& ctx, const Message& response) {
+  Message out = response;
+  out.pop_front(HeaderId::Via);
+  ctx->server->respond(std::move(out));
+}
+
+void Proxy::on_response(const sip::ClientTransactionPtr& tx, const Message& response) {
+  auto ctx = std::static_pointer_cast<Context>(tx->context());
+  if (!ctx) return;  // a CANCEL's own response
+  int status = response.status();
+  if (status == 100) return;  // 16.7 step 5: never forwarded
+  if (status < 200) {
+    bool forward;
+    {
+      std::lock_guard lock(ctx->mu);
+      forward = !ctx->final_sent;
+    }
+    if (forward) send_upstream(ctx, response);
+    return;
+  }
+  if (status < 300) {
+    // 16.7 step 10 (and RFC 6026): every 2xx goes upstream; the others are cancelled.
+    std::vector<sip::ClientTransactionPtr> others;
+    {
+      std::lock_guard lock(ctx->mu);
+      ctx->final_sent = true;
+      if (!ctx->got_2xx) {
+        ctx->got_2xx = true;
+        for (auto& b : ctx->branches) {
+          if (b != tx) others.push_back(b);
+        }
+      }
+      if (ctx->done.insert(tx.get()).second && ctx->pending > 0) --ctx->pending;
+    }
+    send_upstream(ctx, response);
+    for (auto& b : others) b->cancel();
+    return;
+  }
+  branch_done(ctx, tx, response, 0);
+}
+
+void Proxy::on_client_error(const sip::ClientTransactionPtr& tx, sip::TransactionError error) {
+  auto ctx = std::static_pointer_cast<Context>(tx->context());
+  if (!ctx) return;
+  branch_done(ctx, tx, std::nullopt, error == sip::TransactionError::Timeout ? 408 : 503);
+}
+
+void Proxy::branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTransactionPtr& tx,
+                        std::optional<Message> response, int synthesized_status) {
+  std::optional<Message> send;
+  bool ours = false;
+  {
+    std::lock_guard lock(ctx->mu);
+    if (!ctx->done.insert(tx.get()).second) return;
+    if (ctx->pending > 0) --ctx->pending;
+    int status = response ? response->status() : synthesized_status;
+    int r = rank(status);
+    if (r < ctx->best_rank) {
+      ctx->best_rank = r;
+      if (response) {
+        ctx->best = std::move(response);
+        ctx->best_is_ours = false;
+      } else {
+        ctx->best = Message::make_response(ctx->server->request(), synthesized_status, {},
+                                           registrar::make_tag());
+        ctx->best_is_ours = true;
+      }
+    }
+    if (ctx->pending == 0 && !ctx->final_sent && ctx->best) {
+      ctx->final_sent = true;
+      send = std::move(ctx->best);
+      ours = ctx->best_is_ours;
+    }
+  }
+  if (!send) return;
+  if (send->status() == 503) send->set_status(500);  // 16.7 step 6
+  if (ours) {
+    ctx->server->respond(std::move(*send));
+  } else {
+    send_upstream(ctx, *send);
+  }
+}
+
+void Proxy::on_cancel(const sip::ServerTransactionPtr& invite,
+                      const sip::ServerTransactionPtr& cancel) {
+  cancel->respond(Message::make_response(cancel->request(), 200));
+  auto ctx = std::static_pointer_cast<Context>(invite->context());
+  std::vector<sip::ClientTransactionPtr> branches;
+  bool answer_now = false;
+  if (ctx) {
+    std::lock_guard lock(ctx->mu);
+    ctx->cancelled = true;
+    branches = ctx->branches;
+    if (branches.empty() && !ctx->final_sent) {
+      ctx->final_sent = true;
+      answer_now = true;
+    }
+  } else {
+    answer_now = true;
+  }
+  log_.accepted(cancel->request(), cancel->source(),
+                "cancelling " + std::to_string(branches.size()) + " branch(es)");
+  for (auto& b : branches) b->cancel();
+  if (answer_now)
+    invite->respond(Message::make_response(invite->request(), 487, {}, registrar::make_tag()));
+}
+
+void Proxy::on_ack(const Message& ack, const sip::Peer& from) {
+  // The ACK for a 2xx is its own transaction-less request (RFC 3261 13.2.2.4):
+  // follow the route set statelessly.
+  Message m = ack;
+  bool popped = pop_own_routes(m);
+  std::optional<sip::Peer> dest;
+  const sip::Uri& ruri = m.request_uri();
+  if (m.count(HeaderId::Route) == 0 && ruri.is_sip() && is_local_domain(ruri.host_lower())) {
+    auto bindings = location_.lookup(ruri.aor(), clock_.now());
+    if (!bindings.empty()) {
+      m.set_request_uri(bindings.front().contact);
+      dest = bindings.front().flow;
+    }
+  } else {
+    dest = route_to(m);
+  }
+  if (!dest) {
+    log_.rejected(ack, from, 0, popped ? "ACK: next hop not reachable" : "ACK: no route");
+    return;
+  }
+  auto mf = m.max_forwards();
+  if (mf && *mf == 0) return;
+  m.set(HeaderId::MaxForwards, std::to_string(mf ? *mf - 1 : 70));
+  // A stateless forward: the branch is derived from the incoming one, so a
+  // retransmitted ACK leaves with the same branch (RFC 3261 16.11).
+  std::string in_branch;
+  if (auto v = m.top_via()) in_branch = std::string(v->branch());
+  std::string branch = "z9hG4bKPa" + hex64(std::hash<std::string>{}(in_branch));
+  m.push_front(HeaderId::Via, identity_.via(identity_.listener_for(dest->transport), branch));
+  log_.accepted(ack, from, "forwarded to " + dest->to_string());
+  stateless_.send(*dest, m.serialize(), 0);
+}
+
+void Proxy::on_stray_response(const Message& response, const sip::Peer& from) {
+  // RFC 3261 16.7 / 16.11: a response without a transaction (a 2xx
+  // retransmission) goes statelessly to the next Via.
+  auto top = response.top_via();
+  if (!top) return;
+  sip::Transport t = sip::Transport::Udp;
+  sip::parse_transport(top->transport, t);
+  if (!identity_.is_our_sent_by(top->host, top->port, t)) return;
+  Message out = response;
+  out.pop_front(HeaderId::Via);
+  auto next = out.top_via();
+  if (!next) return;
+  sip::Peer dest;
+  if (!sip::parse_transport(next->transport, dest.transport)) return;
+  std::string host(next->received().value_or(next->host));
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  dest.ip = host;
+  dest.port = next->port ? next->port : (dest.transport == sip::Transport::Tls ? 5061 : 5060);
+  if (auto rport = sip::find_param(next->params, "rport"); rport && !rport->empty()) {
+    unsigned p = 0;
+    for (char c : *rport) p = p * 10 + static_cast<unsigned>(c - '0');
+    if (p > 0 && p < 65536) dest.port = static_cast<std::uint16_t>(p);
+  }
+  stateless_.send(dest, out.serialize(), 0);
+}
+
+}  // namespace parley::proxy

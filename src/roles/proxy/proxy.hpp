@@ -1,0 +1,105 @@
+// The stateful proxy role (RFC 3261 section 16).
+//
+// For each request that is not for the server itself it validates (16.3:
+// Max-Forwards, loops, Proxy-Require), pre-processes routing information (16.4:
+// pops Route entries that name this server, including both halves of a double
+// Record-Route, RFC 5658), authenticates requests from local users with Digest
+// (RFC 3261 22.3: 407 and Proxy-Authenticate), determines targets (16.5: the
+// location service for local AORs, 404 for unknown users, 480 for users with
+// no binding, GRUUs of RFC 5627, 403 for domains not served here while there
+// is no federation), and forwards to every target in parallel (16.6), adding
+// Via and, for dialog-creating requests, Record-Route. Responses are collected
+// per request (16.7): provisionals and every 2xx are forwarded at once, a 2xx
+// cancels the other branches (16.7 step 10), and when all branches have ended
+// the best final response is sent (16.7 step 6, 503 becomes 500).
+//
+// A request to a registered contact goes over the flow the contact registered
+// on (RFC 5626 spirit: clients behind NAT and Lync-protocol clients never
+// listen, so the connection they opened is the only way back).
+//
+// Thread-safe: called from the transaction layer on any worker; the state of
+// one proxied request (its response context) has its own mutex.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/timer.hpp"
+#include "roles/proxy/local_identity.hpp"
+#include "roles/registrar/location.hpp"
+#include "sip/auth/digest_authenticator.hpp"
+#include "sip/transaction/sender.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+#include "store/user_store.hpp"
+
+namespace parley::proxy {
+
+struct ProxyOptions {
+  std::vector<std::string> domains;        // local domains
+  base::Millis timer_c{std::chrono::minutes(3) + std::chrono::seconds(1)};  // RFC 3261 16.6 step 11
+  std::string server_header = "Parley";
+};
+
+// One line per request for the log: what came in and what was done with it.
+struct RequestLog {
+  virtual ~RequestLog() = default;
+  virtual void accepted(const sip::Message& request, const sip::Peer& from, std::string_view what) = 0;
+  virtual void rejected(const sip::Message& request, const sip::Peer& from, int status,
+                        std::string_view why) = 0;
+};
+
+class Proxy {
+ public:
+  Proxy(ProxyOptions options, const LocalIdentity& identity,
+        registrar::LocationService& location, store::UserStore& users,
+        sip::auth::DigestAuthenticator& authenticator, sip::TransactionLayer& transactions,
+        sip::Sender& stateless, const base::TimerService& clock, RequestLog& log);
+
+  // The TransactionUser events that concern proxied requests (the router
+  // passes them on; see sip/transaction/transaction_user.hpp for the rules).
+  void on_request(const sip::ServerTransactionPtr& tx);
+  void on_cancel(const sip::ServerTransactionPtr& invite, const sip::ServerTransactionPtr& cancel);
+  void on_ack(const sip::Message& ack, const sip::Peer& from);
+  void on_response(const sip::ClientTransactionPtr& tx, const sip::Message& response);
+  void on_stray_response(const sip::Message& response, const sip::Peer& from);
+  void on_client_error(const sip::ClientTransactionPtr& tx, sip::TransactionError error);
+
+  bool is_local_domain(std::string_view host) const;
+
+ private:
+  struct Target {
+    std::string request_uri;  // empty: keep the Request-URI (loose routing)
+    sip::Peer destination;
+  };
+  struct Context;
+
+  void reject(const sip::ServerTransactionPtr& tx, int status, std::string_view why,
+              std::string_view reason = {});
+  // 16.4: removes the Route entries naming this server from `m`; true if any.
+  bool pop_own_routes(sip::Message& m) const;
+  // The next hop for a request whose Request-URI is a remote target (in-dialog,
+  // or after our Route was popped): a registered contact's flow, or the URI.
+  std::optional<sip::Peer> route_to(const sip::Message& m) const;
+  std::string loop_key(const sip::Message& m) const;
+  bool looped(const sip::Message& m, const std::string& key) const;
+  void forward(const sip::ServerTransactionPtr& tx, sip::Message request,
+               const std::vector<Target>& targets, const std::string& key, bool record_route);
+  void branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTransactionPtr& tx,
+                   std::optional<sip::Message> response, int synthesized_status);
+  void send_upstream(const std::shared_ptr<Context>& ctx, const sip::Message& response);
+
+  ProxyOptions options_;
+  const LocalIdentity& identity_;
+  registrar::LocationService& location_;
+  store::UserStore& users_;
+  sip::auth::DigestAuthenticator& authenticator_;
+  sip::TransactionLayer& transactions_;
+  sip::Sender& stateless_;
+  const base::TimerService& clock_;
+  RequestLog& log_;
+};
+
+}  // namespace parley::proxy

@@ -1,0 +1,94 @@
+// The location service: bindings from an address-of-record to contacts
+// (RFC 3261 10.3), with the flow each binding was registered over (RFC 5626),
+// its instance id and GRUU (RFC 5627).
+//
+// Bindings live in memory only: clients re-register after a restart. The table
+// is sharded by AOR with one mutex per shard, so registrations of different
+// users never contend on one lock. All times come from the caller (a
+// TimerService's now()), so expiry is testable without sleeping.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/timer.hpp"
+#include "sip/peer.hpp"
+
+namespace parley::registrar {
+
+struct Binding {
+  std::string contact;       // the Contact URI as registered (no <>)
+  std::string instance;      // +sip.instance value without quotes, e.g. "<urn:uuid:...>"; may be empty
+  std::string reg_id;        // RFC 5626 reg-id; may be empty
+  std::string call_id;       // of the REGISTER that created/refreshed it
+  std::uint32_t cseq = 0;
+  std::uint16_t q = 1000;    // q-value in thousandths (RFC 3261 20.10)
+  base::TimePoint expires_at;
+  sip::Peer flow;            // source of the REGISTER: where requests for it go
+
+  // Seconds left at `now`, at least 0.
+  std::uint32_t seconds_left(base::TimePoint now) const;
+};
+
+// What a REGISTER asks for one contact (RFC 3261 10.3 step 7).
+struct BindingUpdate {
+  std::string contact;
+  std::string instance;
+  std::string reg_id;
+  std::uint16_t q = 1000;
+  std::uint32_t expires = 0;  // seconds; 0 removes the binding
+};
+
+class LocationService {
+ public:
+  enum class Result { Ok, OutOfOrder };
+
+  // Applies one REGISTER's contacts to `aor` atomically. A binding matches an
+  // update when both have the same instance id and reg-id, or else the same
+  // contact URI (compared as text). RFC 3261 10.3 step 7: an update whose
+  // Call-ID equals the binding's and whose CSeq is not higher is out of order
+  // and changes nothing.
+  Result update(const std::string& aor, const std::vector<BindingUpdate>& updates,
+                std::string_view call_id, std::uint32_t cseq, const sip::Peer& flow,
+                base::TimePoint now);
+  // Contact: * with Expires: 0 (RFC 3261 10.3 step 6): removes every binding of
+  // the AOR unless one has the same Call-ID and a higher or equal CSeq.
+  Result remove_all(const std::string& aor, std::string_view call_id, std::uint32_t cseq);
+  // Live bindings of the AOR at `now`, highest q first; expired ones are purged.
+  std::vector<Binding> lookup(const std::string& aor, base::TimePoint now);
+  // The live binding whose contact URI text equals `contact`, if any: lets the
+  // proxy reach a registered contact over its flow (in-dialog requests).
+  std::optional<Binding> find_contact(std::string_view contact, base::TimePoint now);
+  // Drops every binding that was registered over a connection that has closed:
+  // such a client cannot be reached any more.
+  void flow_closed(sip::FlowId flow);
+  // Removes expired bindings everywhere; returns how many were removed.
+  std::size_t purge(base::TimePoint now);
+  std::size_t size() const;
+
+ private:
+  static constexpr std::size_t kShards = 64;
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::vector<Binding>> by_aor;
+  };
+  // contact URI -> AOR, so find_contact() is one lookup, not a scan. Entries
+  // may outlive their binding; readers check the binding still exists and
+  // purge() drops stale ones.
+  struct IndexShard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::string> aor_of;
+  };
+  Shard& shard_for(std::string_view aor);
+  IndexShard& index_for(std::string_view contact);
+  std::array<Shard, kShards> shards_;
+  std::array<IndexShard, kShards> index_;
+};
+
+}  // namespace parley::registrar

@@ -1,0 +1,63 @@
+// The registrar role (RFC 3261 10.3): authenticates REGISTER requests with
+// Digest, keeps bindings in the location service and answers with the current
+// contact list, GRUUs (RFC 5627) and Min-Expires (423) as the RFCs ask.
+//
+// The registrar never touches a socket or a transaction: handle() turns one
+// REGISTER into one response, which the caller sends through the server
+// transaction. Thread-safe: handle() may run on several workers at once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/timer.hpp"
+#include "roles/registrar/location.hpp"
+#include "sip/auth/digest_authenticator.hpp"
+#include "sip/message.hpp"
+#include "store/user_store.hpp"
+
+namespace parley::registrar {
+
+struct RegistrarOptions {
+  std::vector<std::string> domains;     // local domains; the Digest realm is the AOR's domain
+  std::uint32_t min_expires = 60;       // s; below it (and not 0): 423 (RFC 3261 10.3 step 7)
+  std::uint32_t max_expires = 7200;     // s; longer requests are shortened to it
+  std::uint32_t default_expires = 3600; // s; when neither Contact nor Expires says
+  std::string server_header = "Parley";
+};
+
+// One REGISTER's outcome, for the request log.
+struct Outcome {
+  sip::Message response;
+  std::string log;  // "registered alice@parley.test: 1 binding" / "rejected: ..."
+};
+
+class Registrar {
+ public:
+  Registrar(RegistrarOptions options, store::UserStore& users,
+            sip::auth::DigestAuthenticator& authenticator, LocationService& location,
+            const base::TimerService& clock);
+
+  // `request` is a REGISTER whose Request-URI names a local domain; `from` is
+  // where it arrived (the flow the bindings are reached over afterwards).
+  Outcome handle(const sip::Message& request, const sip::Peer& from);
+
+  bool is_local_domain(std::string_view host) const;
+
+ private:
+  Outcome reply(const sip::Message& request, int status, std::string log);
+  Outcome challenge(const sip::Message& request, std::string_view realm, bool stale,
+                    std::string log);
+
+  RegistrarOptions options_;
+  store::UserStore& users_;
+  sip::auth::DigestAuthenticator& authenticator_;
+  LocationService& location_;
+  const base::TimerService& clock_;
+};
+
+// Makes a To tag for responses the server itself generates.
+std::string make_tag();
+
+}  // namespace parley::registrar

@@ -1,0 +1,162 @@
+#include "app/cli.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "app/version.hpp"
+#include "sip/auth/digest.hpp"
+#include "store/sqlite/sqlite_user_store.hpp"
+
+namespace parley::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct CliResult {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "parley-cli-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    config_ = dir_ / "parley.toml";
+    std::ofstream(config_) << "[server]\ndomains = [\"parley.test\", \"example.org\"]\n"
+                           << "fqdn = \"sip.parley.test\"\n"
+                           << "data_dir = \"" << (dir_ / "data").string() << "\"\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CliResult run(std::vector<std::string> args, const std::string& stdin_text = "") {
+    std::istringstream in(stdin_text);
+    std::ostringstream out, err;
+    int status = run_cli(args, in, out, err);
+    return {status, out.str(), err.str()};
+  }
+  // `args` followed by --config <the test's file>.
+  CliResult runc(std::vector<std::string> args, const std::string& stdin_text = "") {
+    args.push_back("--config");
+    args.push_back(config_.string());
+    return run(std::move(args), stdin_text);
+  }
+
+  std::optional<store::User> stored(const std::string& user, const std::string& domain) {
+    store::SqliteUserStore users(std::make_shared<store::SqliteDatabase>(dir_ / "data" / "parley.db"));
+    return users.find(user, domain);
+  }
+
+  fs::path dir_;
+  fs::path config_;
+};
+
+TEST_F(CliTest, Version) {
+  CliResult r = run({"version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "parley " + std::string(kVersion) + "\n");
+}
+
+TEST_F(CliTest, NoVerbIsAUsageError) {
+  CliResult r = run({});
+  EXPECT_NE(r.status, 0);
+  EXPECT_FALSE(r.err.empty());
+  EXPECT_NE(run({"frobnicate"}).status, 0);
+}
+
+TEST_F(CliTest, UserLifecycle) {
+  CliResult add = runc({"user", "add", "alice@Parley.Test", "--password", "secret", "--display-name",
+                  "Alice A."});
+  ASSERT_EQ(add.status, 0) << add.err;
+  EXPECT_EQ(add.out, "added alice@parley.test\n");
+
+  auto u = stored("alice", "parley.test");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->display_name, "Alice A.");
+  EXPECT_EQ(u->ha1_md5, sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret"));
+  EXPECT_EQ(u->ha1_sha256,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Sha256, "alice", "parley.test", "secret"));
+
+  CliResult dup = runc({"user", "add", "alice@parley.test", "--password", "x"});
+  EXPECT_EQ(dup.status, 1);
+  EXPECT_THAT(dup.err, HasSubstr("already exists"));
+
+  ASSERT_EQ(runc({"user", "add", "bob@example.org", "--password", "-"}, "pw from stdin\n").status, 0);
+  EXPECT_EQ(stored("bob", "example.org")->ha1_md5,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "bob", "example.org", "pw from stdin"));
+
+  CliResult list = runc({"user", "list"});
+  EXPECT_EQ(list.status, 0);
+  EXPECT_EQ(list.out, "bob@example.org\nalice@parley.test\t\"Alice A.\"\n");
+
+  CliResult pw = runc({"user", "passwd", "alice@parley.test", "--password", "new"});
+  ASSERT_EQ(pw.status, 0) << pw.err;
+  EXPECT_EQ(stored("alice", "parley.test")->ha1_md5,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "new"));
+  EXPECT_EQ(stored("alice", "parley.test")->display_name, "Alice A.");
+
+  CliResult rm = runc({"user", "remove", "alice@parley.test"});
+  EXPECT_EQ(rm.status, 0);
+  EXPECT_FALSE(stored("alice", "parley.test").has_value());
+  CliResult rm2 = runc({"user", "remove", "alice@parley.test"});
+  EXPECT_EQ(rm2.status, 1);
+  EXPECT_THAT(rm2.err, HasSubstr("no user alice@parley.test"));
+  EXPECT_EQ(runc({"user", "passwd", "carol@parley.test", "--password", "x"}).status, 1);
+}
+
+TEST_F(CliTest, UserErrors) {
+  CliResult foreign = runc({"user", "add", "eve@evil.test", "--password", "x"});
+  EXPECT_EQ(foreign.status, 2);
+  EXPECT_THAT(foreign.err, HasSubstr("domain evil.test is not served here"));
+
+  CliResult bad = runc({"user", "add", "not-an-aor", "--password", "x"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("not an address of record"));
+
+  CliResult empty = runc({"user", "add", "alice@parley.test", "--password", "-"}, "");
+  EXPECT_EQ(empty.status, 2);
+  EXPECT_THAT(empty.err, HasSubstr("password must not be empty"));
+
+  CliResult missing = runc({"user", "add", "alice@parley.test"});
+  EXPECT_NE(missing.status, 0);
+  EXPECT_THAT(missing.err, HasSubstr("--password"));
+
+  CliResult nofile = run({"user", "list", "--config", (dir_ / "absent.toml").string()});
+  EXPECT_EQ(nofile.status, 2);
+  EXPECT_THAT(nofile.err, HasSubstr("absent.toml"));
+}
+
+TEST_F(CliTest, CertInit) {
+  CliResult r = runc({"cert", "init"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  fs::path pki = dir_ / "data" / "pki";
+  EXPECT_THAT(r.out, HasSubstr("created CA certificate: " + (pki / "ca.crt").string()));
+  EXPECT_THAT(r.out, HasSubstr("issued server certificate: " + (pki / "server.crt").string()));
+  EXPECT_TRUE(fs::exists(pki / "server.key"));
+
+  CliResult again = runc({"cert", "init"});
+  EXPECT_EQ(again.status, 0);
+  EXPECT_THAT(again.out, HasSubstr("kept CA certificate"));
+  EXPECT_THAT(again.out, HasSubstr("kept server certificate"));
+}
+
+TEST_F(CliTest, Ports) {
+  CliResult table = run({"ports"});
+  EXPECT_EQ(table.status, 0);
+  EXPECT_THAT(table.out, HasSubstr("[frontend.sip-tls]"));
+  CliResult json = run({"ports", "--format", "json"});
+  EXPECT_EQ(json.status, 0);
+  EXPECT_EQ(json.out.front(), '{');
+  EXPECT_THAT(json.out, HasSubstr("\"server_ports\":"));
+  EXPECT_NE(run({"ports", "--format", "xml"}).status, 0);
+}
+
+}  // namespace
+}  // namespace parley::app

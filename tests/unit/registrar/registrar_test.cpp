@@ -1,0 +1,179 @@
+#include "roles/registrar/registrar.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "sip/auth/auth_params.hpp"
+#include "sip/auth/digest.hpp"
+
+using namespace parley;
+using namespace parley::registrar;
+
+namespace {
+
+class MemoryUsers : public store::UserStore {
+ public:
+  std::optional<store::User> find(std::string_view u, std::string_view d) override {
+    auto it = users.find(std::string(u) + "@" + std::string(d));
+    if (it == users.end()) return std::nullopt;
+    return it->second;
+  }
+  bool add(const store::User& u) override { return users.emplace(u.aor(), u).second; }
+  bool set_credentials(std::string_view, std::string_view, std::string_view,
+                       std::string_view) override {
+    return false;
+  }
+  bool remove(std::string_view, std::string_view) override { return false; }
+  std::vector<store::User> list() override { return {}; }
+  std::map<std::string, store::User> users;
+};
+
+sip::Message parse(const std::string& s) {
+  auto r = sip::Message::parse(s);
+  EXPECT_TRUE(std::holds_alternative<sip::Message>(r)) << std::get<sip::ParseError>(r).reason;
+  return std::get<sip::Message>(r);
+}
+
+class RegistrarTest : public ::testing::Test {
+ protected:
+  RegistrarTest()
+      : auth_({}, [this] { return clock_.now(); }),
+        registrar_(RegistrarOptions{{"parley.test"}, 60, 7200, 3600}, users_, auth_, location_,
+                   clock_) {
+    store::User u;
+    u.username = "alice";
+    u.domain = "parley.test";
+    u.ha1_md5 = sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret");
+    u.ha1_sha256 =
+        sip::auth::digest_ha1(sip::auth::Algorithm::Sha256, "alice", "parley.test", "secret");
+    users_.add(u);
+    from_.transport = sip::Transport::Udp;
+    from_.ip = "127.0.0.1";
+    from_.port = 40000;
+  }
+
+  std::string reg(int cseq, const std::string& contact_lines, const std::string& extra = "") {
+    return "REGISTER sip:parley.test SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bK" + std::to_string(cseq) + "\r\n"
+           "From: <sip:alice@parley.test>;tag=a1\r\n"
+           "To: <sip:alice@parley.test>\r\n"
+           "Call-ID: reg-1\r\n"
+           "CSeq: " + std::to_string(cseq) + " REGISTER\r\n" + contact_lines + extra +
+           "Content-Length: 0\r\n\r\n";
+  }
+
+  // Answers the MD5 challenge in `challenge` for alice with `password`.
+  std::string authorization(const sip::Message& challenge, const std::string& password) {
+    std::string nonce;
+    for (const sip::Header* h : challenge.find_all(sip::HeaderId::WWWAuthenticate)) {
+      if (h->value.find("MD5") == std::string_view::npos) continue;
+      auto pos = h->value.find("nonce=\"");
+      auto end = h->value.find('"', pos + 7);
+      nonce = std::string(h->value.substr(pos + 7, end - pos - 7));
+    }
+    EXPECT_FALSE(nonce.empty());
+    auto a = sip::auth::Algorithm::Md5;
+    std::string ha1 = sip::auth::digest_ha1(a, "alice", "parley.test", password);
+    std::string ha2 = sip::auth::digest_ha2(a, "REGISTER", "sip:parley.test");
+    std::string resp = sip::auth::digest_response(a, ha1, nonce, "00000001", "c0ffee", "auth", ha2);
+    return "Authorization: Digest username=\"alice\", realm=\"parley.test\", nonce=\"" + nonce +
+           "\", uri=\"sip:parley.test\", response=\"" + resp +
+           "\", algorithm=MD5, cnonce=\"c0ffee\", qop=auth, nc=00000001\r\n";
+  }
+
+  Outcome registered(int cseq, const std::string& contacts, const std::string& extra = "") {
+    Outcome first = registrar_.handle(parse(reg(cseq, contacts, extra)), from_);
+    EXPECT_EQ(first.response.status(), 401);
+    return registrar_.handle(
+        parse(reg(cseq + 1, contacts, extra + authorization(first.response, "secret"))), from_);
+  }
+
+  base::FakeTimerService clock_;
+  MemoryUsers users_;
+  sip::auth::DigestAuthenticator auth_;
+  LocationService location_;
+  Registrar registrar_;
+  sip::Peer from_;
+};
+
+}  // namespace
+
+TEST_F(RegistrarTest, ChallengesThenRegistersWithExpiresAndDate) {
+  Outcome o = registered(1, "Contact: <sip:alice@127.0.0.1:40000>\r\nExpires: 600\r\n");
+  ASSERT_EQ(o.response.status(), 200) << o.log;
+  auto contacts = o.response.find_all(sip::HeaderId::Contact);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0]->value, "<sip:alice@127.0.0.1:40000>;expires=600");
+  EXPECT_TRUE(o.response.find(sip::HeaderId::Date));
+  auto b = location_.lookup("alice@parley.test", clock_.now());
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].flow.port, 40000);
+}
+
+TEST_F(RegistrarTest, WrongPasswordAndUnknownUserLookTheSame) {
+  Outcome first = registrar_.handle(parse(reg(1, "Contact: <sip:alice@h>\r\n")), from_);
+  Outcome wrong = registrar_.handle(
+      parse(reg(2, "Contact: <sip:alice@h>\r\n", authorization(first.response, "nope"))), from_);
+  EXPECT_EQ(wrong.response.status(), 401);
+  EXPECT_EQ(location_.size(), 0u);
+  std::string bob = reg(1, "Contact: <sip:bob@h>\r\n");
+  bob.replace(bob.find("To: <sip:alice"), 14, "To: <sip:bob");
+  EXPECT_EQ(registrar_.handle(parse(bob), from_).response.status(), 401);
+}
+
+TEST_F(RegistrarTest, TooBriefGets423WithMinExpires) {
+  Outcome o = registered(1, "Contact: <sip:alice@h>;expires=10\r\n");
+  EXPECT_EQ(o.response.status(), 423);
+  ASSERT_TRUE(o.response.find(sip::HeaderId::MinExpires));
+  EXPECT_EQ(o.response.find(sip::HeaderId::MinExpires)->value, "60");
+}
+
+TEST_F(RegistrarTest, SeveralContactsQValuesExpiryAndStarRemoval) {
+  Outcome o = registered(1, "Contact: <sip:alice@a>;q=0.5, <sip:alice@b>;expires=120\r\n");
+  ASSERT_EQ(o.response.status(), 200);
+  auto b = location_.lookup("alice@parley.test", clock_.now());
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].contact, "sip:alice@b");  // q=1.0 first
+  EXPECT_EQ(b[1].q, 500);
+  clock_.advance(std::chrono::seconds(121));
+  EXPECT_EQ(location_.lookup("alice@parley.test", clock_.now()).size(), 1u);
+  Outcome star = registered(10, "Contact: *\r\nExpires: 0\r\n");
+  EXPECT_EQ(star.response.status(), 200);
+  EXPECT_EQ(location_.lookup("alice@parley.test", clock_.now()).size(), 0u);
+  Outcome bad = registered(20, "Contact: *\r\n");
+  EXPECT_EQ(bad.response.status(), 400);
+}
+
+TEST_F(RegistrarTest, InstanceIdGetsPublicGruu) {
+  Outcome o = registered(
+      1, "Contact: <sip:alice@h;transport=tls>;+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-000000000001>\"\r\n",
+      "Supported: gruu, path\r\n");
+  ASSERT_EQ(o.response.status(), 200);
+  auto c = sip::parse_name_addr(o.response.find(sip::HeaderId::Contact)->value);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->param("pub-gruu").value(),
+            "\"sip:alice@parley.test;gr=urn:uuid:00000000-0000-0000-0000-000000000001\"");
+}
+
+TEST_F(RegistrarTest, UnregisterWithExpiresZero) {
+  ASSERT_EQ(registered(1, "Contact: <sip:alice@h>\r\n").response.status(), 200);
+  Outcome o = registered(5, "Contact: <sip:alice@h>;expires=0\r\n");
+  EXPECT_EQ(o.response.status(), 200);
+  EXPECT_EQ(o.response.find(sip::HeaderId::Contact), nullptr);
+}
+
+TEST(Location, FlowClosedDropsConnectionBindingsOnly) {
+  LocationService loc;
+  base::FakeTimerService clock;
+  sip::Peer tcp{sip::Transport::Tcp, "127.0.0.1", 4000, 7};
+  sip::Peer udp{sip::Transport::Udp, "127.0.0.1", 4001, 0};
+  loc.update("a@x", {{"sip:a@1", "", "", 1000, 60}}, "c1", 1, tcp, clock.now());
+  loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now());
+  EXPECT_TRUE(loc.find_contact("sip:a@1", clock.now()));
+  loc.flow_closed(7);
+  EXPECT_FALSE(loc.find_contact("sip:a@1", clock.now()));
+  EXPECT_TRUE(loc.find_contact("sip:b@1", clock.now()));
+  EXPECT_EQ(loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now()),
+            LocationService::Result::OutOfOrder);
+}

@@ -1,0 +1,112 @@
+#include "store/sqlite/sqlite_user_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "temp_dir.hpp"
+
+namespace parley::store {
+namespace {
+
+User alice() {
+  User u;
+  u.username = "alice";
+  u.domain = "Parley.Test";
+  u.display_name = "Alice A.";
+  u.ha1_md5 = std::string(32, 'a');
+  u.ha1_sha256 = std::string(64, 'b');
+  return u;
+}
+
+class UserStoreTest : public ::testing::Test {
+ protected:
+  test::TempDir tmp_;
+  std::shared_ptr<SqliteDatabase> db_ = std::make_shared<SqliteDatabase>(tmp_.path() / "parley.db");
+  SqliteUserStore users_{db_};
+};
+
+TEST_F(UserStoreTest, AddFindWithDomainInAnyCase) {
+  ASSERT_TRUE(users_.add(alice()));
+  auto u = users_.find("alice", "PARLEY.TEST");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->username, "alice");
+  EXPECT_EQ(u->domain, "parley.test");  // stored lower-case
+  EXPECT_EQ(u->display_name, "Alice A.");
+  EXPECT_EQ(u->ha1_md5, std::string(32, 'a'));
+  EXPECT_EQ(u->ha1_sha256, std::string(64, 'b'));
+  EXPECT_EQ(u->aor(), "alice@parley.test");
+  // The user part is case-sensitive.
+  EXPECT_FALSE(users_.find("Alice", "parley.test").has_value());
+  EXPECT_FALSE(users_.find("alice", "other.test").has_value());
+}
+
+TEST_F(UserStoreTest, DuplicateAorIsRejected) {
+  ASSERT_TRUE(users_.add(alice()));
+  User again = alice();
+  again.domain = "parley.test";
+  EXPECT_FALSE(users_.add(again));
+  User other = alice();
+  other.domain = "example.org";
+  EXPECT_TRUE(users_.add(other));
+  EXPECT_EQ(users_.list().size(), 2u);
+}
+
+TEST_F(UserStoreTest, SetCredentials) {
+  ASSERT_TRUE(users_.add(alice()));
+  EXPECT_TRUE(users_.set_credentials("alice", "parley.TEST", std::string(32, 'c'), std::string(64, 'd')));
+  auto u = users_.find("alice", "parley.test");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->ha1_md5, std::string(32, 'c'));
+  EXPECT_EQ(u->ha1_sha256, std::string(64, 'd'));
+  EXPECT_EQ(u->display_name, "Alice A.");
+  EXPECT_FALSE(users_.set_credentials("bob", "parley.test", "x", "y"));
+}
+
+TEST_F(UserStoreTest, RemoveAndList) {
+  User bob = alice();
+  bob.username = "bob";
+  User carol = alice();
+  carol.username = "carol";
+  carol.domain = "a.example";
+  ASSERT_TRUE(users_.add(bob));
+  ASSERT_TRUE(users_.add(alice()));
+  ASSERT_TRUE(users_.add(carol));
+
+  auto all = users_.list();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].aor(), "carol@a.example");
+  EXPECT_EQ(all[1].aor(), "alice@parley.test");
+  EXPECT_EQ(all[2].aor(), "bob@parley.test");
+
+  EXPECT_TRUE(users_.remove("bob", "Parley.Test"));
+  EXPECT_FALSE(users_.remove("bob", "parley.test"));
+  EXPECT_EQ(users_.list().size(), 2u);
+}
+
+TEST_F(UserStoreTest, PersistsAcrossReopen) {
+  ASSERT_TRUE(users_.add(alice()));
+  SqliteUserStore again(std::make_shared<SqliteDatabase>(tmp_.path() / "parley.db"));
+  EXPECT_TRUE(again.find("alice", "parley.test").has_value());
+}
+
+TEST_F(UserStoreTest, SafeFromManyThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        User u = alice();
+        u.username = "u" + std::to_string(t) + "_" + std::to_string(i);
+        EXPECT_TRUE(users_.add(u));
+        EXPECT_TRUE(users_.find(u.username, u.domain).has_value());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(users_.list().size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+}  // namespace
+}  // namespace parley::store
