@@ -89,21 +89,4 @@ std::string LocalIdentity::record_route(const sip::Local& l) const {
   return v;
 }
 
-bool next_hop(const sip::Uri& uri, sip::Peer& out) {
-  if (!uri.is_sip()) return false;
-  out.transport = uri.is_sips() ? sip::Transport::Tls : sip::Transport::Udp;
-  if (auto tp = uri.param("transport")) {
-    if (!sip::parse_transport(*tp, out.transport)) return false;
-  }
-  // RFC 3261 19.1.1 maddr overrides the host.
-  std::string host = uri.host_lower();
-  if (auto maddr = uri.param("maddr")) host = std::string(*maddr);
-  if (host == "localhost") host = "127.0.0.1";
-  if (!numeric(host)) return false;
-  out.ip = host;
-  out.port = uri.port ? uri.port : default_port(out.transport);
-  out.flow = 0;
-  return true;
-}
-
 }  // namespace parley::proxy

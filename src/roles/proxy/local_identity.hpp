@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/next_hop.hpp"
 #include "sip/peer.hpp"
 #include "sip/uri.hpp"
 
@@ -48,10 +49,6 @@ class LocalIdentity {
   std::vector<sip::Local> listeners_;
 };
 
-// RFC 3263 without DNS: where a request to `uri` goes when no flow is known.
-// Numeric hosts only (plus "localhost"); the transport comes from the
-// transport parameter, sips means TLS, else UDP; the default port is 5060, or
-// 5061 for TLS. Returns false when the host is not numeric.
-bool next_hop(const sip::Uri& uri, sip::Peer& out);
+using sip::next_hop;  // sip/next_hop.hpp
 
 }  // namespace parley::proxy

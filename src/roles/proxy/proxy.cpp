@@ -44,10 +44,9 @@ std::string hex64(std::uint64_t v) {
 int rank(int status) {
   int cls = status / 100;
   if (cls == 6) return 0;
-  int preferred = (status == 401 || status == 407 || status == 415 || status == 420 ||
-                   status == 484)
-                      ? 0
-                      : status;
+  int preferred =
+      (status == 401 || status == 407 || status == 415 || status == 420 || status == 484) ? 0
+                                                                                          : status;
   return cls * 1000 + preferred;
 }
 
@@ -190,25 +189,28 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   if (!in_dialog && !popped && m.method() != sip::Method::Ack) {
     if (!from || !from->uri.is_sip()) return reject(tx, 400, "bad From");
     std::string from_domain = from->uri.host_lower();
-    if (!is_local_domain(from_domain))
-      return reject(tx, 403, "From domain " + from_domain + " is not served here (no federation)");
-    auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
-                                            sip::auth::user_store_lookup(users_));
-    if (result.status == sip::auth::VerifyStatus::Malformed)
-      return reject(tx, 400, "malformed credentials: " + result.reason);
-    if (!result.ok()) {
-      Message r = Message::make_response(in, 407, {}, registrar::make_tag());
-      sip::auth::add_challenge(r, authenticator_, from_domain, result.stale(), /*proxy=*/true);
-      r.push_back(HeaderId::Server, options_.server_header);
-      log_.rejected(in, tx->source(), 407,
-                    std::string("challenged: ") +
-                        std::string(sip::auth::verify_status_name(result.status)));
-      tx->respond(std::move(r));
-      return;
+    // Requests from other domains may reach local users (they cannot prove an
+    // identity here); they can never be relayed: targets outside the local
+    // domains are refused below.
+    if (is_local_domain(from_domain)) {
+      auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
+                                              sip::auth::user_store_lookup(users_));
+      if (result.status == sip::auth::VerifyStatus::Malformed)
+        return reject(tx, 400, "malformed credentials: " + result.reason);
+      if (!result.ok()) {
+        Message r = Message::make_response(in, 407, {}, registrar::make_tag());
+        sip::auth::add_challenge(r, authenticator_, from_domain, result.stale(), /*proxy=*/true);
+        r.push_back(HeaderId::Server, options_.server_header);
+        log_.rejected(in, tx->source(), 407,
+                      std::string("challenged: ") +
+                          std::string(sip::auth::verify_status_name(result.status)));
+        tx->respond(std::move(r));
+        return;
+      }
+      if (result.username != sip::unescape(from->uri.user))
+        return reject(tx, 403,
+                      "authenticated as " + result.username + " but From is " + from->uri.aor());
     }
-    if (result.username != sip::unescape(from->uri.user))
-      return reject(tx, 403, "authenticated as " + result.username + " but From is " +
-                                 from->uri.aor());
   }
 
   // 16.5: targets.
@@ -249,8 +251,7 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
 }
 
 void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
-                    const std::vector<Target>& targets, const std::string& key,
-                    bool record_route) {
+                    const std::vector<Target>& targets, const std::string& key, bool record_route) {
   auto ctx = std::make_shared<Context>();
   ctx->server = tx;
   ctx->pending = targets.size();

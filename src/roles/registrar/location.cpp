@@ -1,5 +1,7 @@
 #include "roles/registrar/location.hpp"
 
+#include "sip/next_hop.hpp"
+
 #include <algorithm>
 #include <functional>
 
@@ -61,7 +63,7 @@ LocationService::Result LocationService::update(const std::string& aor,
     it->cseq = cseq;
     it->q = u.q;
     it->expires_at = now + std::chrono::seconds(u.expires);
-    it->flow = flow;
+    it->flow = u.destination.value_or(flow);
   }
   if (bindings.empty()) sh.by_aor.erase(aor);
   for (const auto& u : updates) {
@@ -121,8 +123,14 @@ void LocationService::flow_closed(sip::FlowId flow) {
   for (auto& sh : shards_) {
     std::lock_guard lock(sh.mu);
     for (auto it = sh.by_aor.begin(); it != sh.by_aor.end();) {
-      std::erase_if(it->second, [flow](const Binding& b) {
-        return sip::is_reliable(b.flow.transport) && b.flow.flow == flow;
+      std::erase_if(it->second, [flow](Binding& b) {
+        if (!sip::is_reliable(b.flow.transport) || b.flow.flow != flow) return false;
+        if (!b.reg_id.empty()) return true;
+        auto uri = sip::parse_uri(b.contact);
+        sip::Peer at;
+        if (!uri || !sip::next_hop(*uri, at)) return true;
+        b.flow = at;
+        return false;
       });
       it = it->second.empty() ? sh.by_aor.erase(it) : std::next(it);
     }

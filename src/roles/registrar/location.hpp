@@ -43,6 +43,8 @@ struct BindingUpdate {
   std::string reg_id;
   std::uint16_t q = 1000;
   std::uint32_t expires = 0;  // seconds; 0 removes the binding
+  // Where requests for this contact go; when unset, the REGISTER's flow.
+  std::optional<sip::Peer> destination;
 };
 
 class LocationService {
@@ -65,8 +67,11 @@ class LocationService {
   // The live binding whose contact URI text equals `contact`, if any: lets the
   // proxy reach a registered contact over its flow (in-dialog requests).
   std::optional<Binding> find_contact(std::string_view contact, base::TimePoint now);
-  // Drops every binding that was registered over a connection that has closed:
-  // such a client cannot be reached any more.
+  // A connection closed. Bindings registered over it with a reg-id (RFC 5626
+  // outbound) are dropped: the flow was their only way in. Others stay (RFC
+  // 3261 10: a binding outlives its connection) and are reached afterwards at
+  // their Contact address; those whose Contact has no numeric address are
+  // dropped, since nothing could reach them.
   void flow_closed(sip::FlowId flow);
   // Removes expired bindings everywhere; returns how many were removed.
   std::size_t purge(base::TimePoint now);

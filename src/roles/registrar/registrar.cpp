@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "sip/auth/message_credentials.hpp"
+#include "sip/next_hop.hpp"
 #include "sip/auth/user_store_lookup.hpp"
 
 namespace parley::registrar {
@@ -73,6 +74,19 @@ bool supports(const sip::Message& m, std::string_view option) {
 }
 
 }  // namespace
+
+sip::Peer binding_destination(const sip::Uri& contact, std::string_view reg_id,
+                              const sip::Peer& from) {
+  // Connections: always the flow (the client may not listen at all; Lync
+  // clients never do). RFC 5626 outbound (reg-id) over UDP: the flow too.
+  if (sip::is_reliable(from.transport) || !reg_id.empty()) return from;
+  // UDP: the Contact address (RFC 3261), unless it is not where the REGISTER
+  // came from: a client behind NAT is reached at its public source address.
+  sip::Peer at;
+  if (!sip::next_hop(contact, at) || at.transport != sip::Transport::Udp || at.ip != from.ip)
+    return from;
+  return at;
+}
 
 std::string make_tag() {
   unsigned char b[8];
@@ -180,6 +194,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
     }
     if (auto inst = na->param("+sip.instance")) u.instance = unquote(*inst);
     if (auto rid = na->param("reg-id")) u.reg_id = std::string(*rid);
+    u.destination = binding_destination(na->uri, u.reg_id, from);
     updates.push_back(std::move(u));
   }
   if (wildcard) {

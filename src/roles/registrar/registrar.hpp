@@ -57,6 +57,12 @@ class Registrar {
   const base::TimerService& clock_;
 };
 
+// Where requests for a newly registered contact go (see registrar.cpp):
+// the REGISTER's flow for TCP/TLS and RFC 5626 outbound, the Contact address
+// for plain UDP unless the client appears to be behind NAT.
+sip::Peer binding_destination(const sip::Uri& contact, std::string_view reg_id,
+                              const sip::Peer& from);
+
 // Makes a To tag for responses the server itself generates.
 std::string make_tag();
 

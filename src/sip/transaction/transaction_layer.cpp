@@ -1,5 +1,7 @@
 #include "sip/transaction/transaction_layer.hpp"
 
+#include <optional>
+
 #include "sip/transaction/core.hpp"
 #include "sip/transaction/transaction_key.hpp"
 

@@ -97,7 +97,9 @@ struct ClientOptions {
   // other than 100. When it fires before any provisional, the transaction fails
   // with TransactionError::Timeout; after one, the layer sends a CANCEL itself
   // (16.8) and the INVITE ends with its final response or, 64*T1 later, with a
-  // Timeout (9.1). Ignored for non-INVITE requests.
+  // Timeout (9.1). Ignored for non-INVITE requests. Without it an INVITE that
+  // got a provisional response waits for its final response indefinitely, as
+  // RFC 3261 17.1.1.2 has it (a UA's TU cancels it when the user gives up).
   std::optional<base::Millis> timer_c;
   // Opaque TU data kept with the transaction (e.g. the proxy's response
   // context), returned by ClientTransaction::context().

@@ -111,6 +111,17 @@ TEST_F(RegistrarTest, ChallengesThenRegistersWithExpiresAndDate) {
   EXPECT_EQ(b[0].flow.port, 40000);
 }
 
+TEST(BindingDestination, FlowForConnectionsContactForPlainUdpSourceBehindNat) {
+  sip::Peer udp{sip::Transport::Udp, "127.0.0.1", 40000, 0};
+  sip::Peer tls{sip::Transport::Tls, "127.0.0.1", 40001, 9};
+  auto contact = sip::parse_uri("sip:a@127.0.0.1:5070");
+  auto natted = sip::parse_uri("sip:a@192.168.1.2:5070");
+  EXPECT_EQ(binding_destination(*contact, "", udp).port, 5070);
+  EXPECT_EQ(binding_destination(*contact, "1", udp).port, 40000);
+  EXPECT_EQ(binding_destination(*natted, "", udp).port, 40000);
+  EXPECT_EQ(binding_destination(*contact, "", tls).flow, 9u);
+}
+
 TEST_F(RegistrarTest, WrongPasswordAndUnknownUserLookTheSame) {
   Outcome first = registrar_.handle(parse(reg(1, "Contact: <sip:alice@h>\r\n")), from_);
   Outcome wrong = registrar_.handle(
@@ -163,16 +174,26 @@ TEST_F(RegistrarTest, UnregisterWithExpiresZero) {
   EXPECT_EQ(o.response.find(sip::HeaderId::Contact), nullptr);
 }
 
-TEST(Location, FlowClosedDropsConnectionBindingsOnly) {
+TEST(Location, FlowClosedDropsOutboundBindingsAndFallsBackToContact) {
   LocationService loc;
   base::FakeTimerService clock;
   sip::Peer tcp{sip::Transport::Tcp, "127.0.0.1", 4000, 7};
   sip::Peer udp{sip::Transport::Udp, "127.0.0.1", 4001, 0};
-  loc.update("a@x", {{"sip:a@1", "", "", 1000, 60}}, "c1", 1, tcp, clock.now());
+  loc.update("a@x", {{"sip:a@10.0.0.1:5070;transport=tcp", "", "", 1000, 60}}, "c1", 1, tcp,
+             clock.now());
+  loc.update("o@x", {{"sip:o@h;transport=tcp", "<urn:uuid:1>", "1", 1000, 60}}, "c3", 1, tcp,
+             clock.now());
+  loc.update("n@x", {{"sip:n@name.invalid;transport=tcp", "", "", 1000, 60}}, "c4", 1, tcp,
+             clock.now());
   loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now());
-  EXPECT_TRUE(loc.find_contact("sip:a@1", clock.now()));
   loc.flow_closed(7);
-  EXPECT_FALSE(loc.find_contact("sip:a@1", clock.now()));
+  auto a = loc.find_contact("sip:a@10.0.0.1:5070;transport=tcp", clock.now());
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->flow.flow, 0u);
+  EXPECT_EQ(a->flow.ip, "10.0.0.1");
+  EXPECT_EQ(a->flow.port, 5070);
+  EXPECT_FALSE(loc.find_contact("sip:o@h;transport=tcp", clock.now()));
+  EXPECT_FALSE(loc.find_contact("sip:n@name.invalid;transport=tcp", clock.now()));
   EXPECT_TRUE(loc.find_contact("sip:b@1", clock.now()));
   EXPECT_EQ(loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now()),
             LocationService::Result::OutOfOrder);

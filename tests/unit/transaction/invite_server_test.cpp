@@ -18,11 +18,10 @@ struct InviteServer : ::testing::Test {
     EXPECT_TRUE(ev);
     return ev ? ev->server : nullptr;
   }
-  Message ack_for(int status, std::string_view tag = "uas-tag") {
-    Req a;
-    a.method = "ACK";
+  // The ACK for our non-2xx response: same branch as the INVITE (17.1.1.3).
+  Message ack_for(std::string_view tag = "uas-tag") {
+    Req a = req("ACK");
     a.to += ";tag=" + std::string(tag);
-    (void)status;
     return a.msg();
   }
 };
@@ -115,10 +114,10 @@ TEST_F(InviteServer, AckConfirmsAndIsAbsorbedThenTimerI) {
   EXPECT_EQ(h.layer.receive(invite, udp_peer()), Disposition::Retransmission);
   EXPECT_EQ(h.sender.count_of("SIP/2.0 404"), 3u);
 
-  EXPECT_EQ(h.layer.receive(ack_for(404), udp_peer()), Disposition::AckAbsorbed);
+  EXPECT_EQ(h.layer.receive(ack_for(), udp_peer()), Disposition::AckAbsorbed);
   EXPECT_EQ(tx->state(), ServerState::Confirmed);
   EXPECT_EQ(h.tu.count(K::Ack), 0u);
-  EXPECT_EQ(h.layer.receive(ack_for(404), udp_peer()), Disposition::AckAbsorbed);
+  EXPECT_EQ(h.layer.receive(ack_for(), udp_peer()), Disposition::AckAbsorbed);
   // No more G; a retransmitted INVITE is absorbed silently.
   h.layer.receive(invite, udp_peer());
   h.advance(4999);
@@ -137,7 +136,7 @@ TEST_F(InviteServer, ReliableTransportHasNoTimerGAndZeroTimerI) {
   h.advance(10000);
   EXPECT_EQ(h.sender.count_of("SIP/2.0 480"), 1u);
   EXPECT_EQ(h.sender.last().to.flow, 7u);
-  EXPECT_EQ(h.layer.receive(ack_for(480), tcp_peer()), Disposition::AckAbsorbed);
+  EXPECT_EQ(h.layer.receive(ack_for(), tcp_peer()), Disposition::AckAbsorbed);
   EXPECT_EQ(tx->state(), ServerState::Terminated);
 }
 
@@ -190,7 +189,7 @@ TEST_F(InviteServer, AckForTwoHundredIsPassedUpAsANewRequest) {
 TEST_F(InviteServer, AckWithTheInviteBranchInAcceptedIsPassedUp) {
   auto tx = receive_invite();
   tx->respond(Message::make_response(tx->request(), 200, {}, "uas-tag"));
-  EXPECT_EQ(h.layer.receive(ack_for(200), udp_peer()), Disposition::AckPassedUp);
+  EXPECT_EQ(h.layer.receive(ack_for(), udp_peer()), Disposition::AckPassedUp);
   EXPECT_EQ(h.tu.count(K::Ack), 1u);
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "test_support.hpp"
@@ -85,6 +86,49 @@ TEST(Layer, ConcurrentReceiveCreatesEachTransactionOnce) {
   h.advance(32000);  // Timer J
   EXPECT_EQ(h.layer.server_count(), 0u);
   EXPECT_EQ(h.tu.count(K::ServerTerminated), static_cast<std::size_t>(kRequests));
+}
+
+// Provisional and final responses race on two workers while a third thread
+// drives the timers: each transaction still reports in RFC order.
+TEST(Layer, ConcurrentResponsesAndTimersKeepPerTransactionOrder) {
+  Harness h;
+  constexpr int kTx = 200;
+  std::vector<Message> requests;
+  std::vector<ClientTransactionPtr> txs;
+  for (int i = 0; i < kTx; ++i) {
+    Req r = req("OPTIONS");
+    r.with_branch("z9hG4bKrace" + std::to_string(i));
+    requests.push_back(r.msg());
+    txs.push_back(h.layer.send_request(requests.back(), udp_peer()));
+    ASSERT_TRUE(txs.back());
+  }
+  std::thread provisional([&] {
+    for (const auto& m : requests) h.layer.receive(response_to(m, 100), udp_peer());
+  });
+  std::thread final([&] {
+    for (const auto& m : requests) h.layer.receive(response_to(m, 200), udp_peer());
+  });
+  std::thread clock([&] {
+    for (int i = 0; i < 50; ++i) h.advance(100);
+  });
+  provisional.join();
+  final.join();
+  clock.join();
+  h.advance(40000);
+
+  EXPECT_EQ(h.layer.client_count(), 0u);
+  EXPECT_EQ(h.tu.count(K::ClientError), 0u);
+  std::map<ClientTransaction*, std::vector<std::string>> per_tx;
+  for (const auto& e : h.tu.events()) {
+    std::string what = e.kind == K::Response ? std::to_string(e.msg->status())
+                       : e.kind == K::ClientTerminated ? "end" : "other";
+    per_tx[e.client.get()].push_back(what);
+  }
+  ASSERT_EQ(per_tx.size(), static_cast<std::size_t>(kTx));
+  using V = std::vector<std::string>;
+  for (const auto& [tx, seq] : per_tx) {
+    EXPECT_TRUE(seq == (V{"100", "200", "end"}) || seq == (V{"200", "end"})) << ::testing::PrintToString(seq);
+  }
 }
 
 }  // namespace
