@@ -8,6 +8,7 @@
 #include "app/serve.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -55,6 +56,21 @@ class NetSender final : public sip::Sender {
   sip::TransactionLayer* layer_ = nullptr;
 };
 
+// Every connection is a descriptor: lift the soft limit (often 1024) to the
+// hard one, and say so when the configured connection limit does not fit.
+void raise_descriptor_limit(std::size_t max_connections) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < max_connections + 64)
+    spdlog::warn("descriptor limit {} is below limits.max_connections {}; raise it (ulimit -n)",
+                 rl.rlim_cur, max_connections);
+}
+
 void schedule_purge(base::TimerService& timers, registrar::LocationService& location) {
   timers.schedule(base::Millis{30000}, [&timers, &location] {
     std::size_t n = location.purge(timers.now());
@@ -72,6 +88,8 @@ int serve(const config::Config& cfg) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  raise_descriptor_limit(cfg.limits.max_connections);
 
   // Embedded default: data directory, private CA and server certificate, SQLite.
   std::filesystem::create_directories(cfg.data_dir);

@@ -26,7 +26,7 @@ struct ListenerOverride {
 struct Limits {
   std::size_t max_message_size = 65535;          // bytes, one SIP message
   std::size_t max_header_count = 256;            // headers in one message
-  std::size_t max_connections = 20000;           // TCP+TLS, in total
+  std::size_t max_connections = 10000;           // TCP+TLS, in total
   std::size_t max_connections_per_ip = 2000;     // TCP+TLS, per source address
   std::chrono::seconds tcp_idle_timeout{600};    // no bytes in either direction
   std::chrono::seconds tls_handshake_timeout{10};
