@@ -13,8 +13,7 @@ void add_config_option(CLI::App& cmd, std::string& file) {
 
 config::Config load_config(const std::string& file) {
   try {
-    return config::load(file.empty() ? std::nullopt
-                                     : std::optional<std::filesystem::path>(file));
+    return config::load(file.empty() ? std::nullopt : std::optional<std::filesystem::path>(file));
   } catch (const config::ConfigError& e) {
     throw CliError(e.what(), kExitUsage);
   }
@@ -37,8 +36,7 @@ void add_version_command(CLI::App& app, CliContext& ctx) {
 int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
             std::ostream& err) {
   CliContext ctx{in, out, err, {}};
-  CLI::App app{"Parley: an open unified-communications server (SIP registrar and proxy)",
-               "parley"};
+  CLI::App app{"Parley: an open unified-communications server (SIP registrar and proxy)", "parley"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("parley ") + std::string(kVersion));
   add_serve_command(app, ctx);
@@ -57,7 +55,8 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err);
+    // --help and --version are "errors" with status 0; the rest are usage errors.
+    return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;
   }
   if (!ctx.action) {
     err << app.help();

@@ -11,8 +11,9 @@
 //
 // Without --config the built-in defaults are used (config::load(nullopt)). A
 // password of "-" is read from the first line of standard input. Errors are
-// printed on stderr and give a non-zero exit status: 1 for a failed operation, 2
-// for a command-line or configuration error (CLI11's codes for parse errors).
+// printed on stderr and give a non-zero exit status: 1 for a failed operation
+// (no such user, user exists, I/O or certificate error), 2 for a command-line or
+// configuration error.
 #pragma once
 
 #include <iosfwd>

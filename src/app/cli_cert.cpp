@@ -13,8 +13,8 @@ int cert_init(CliContext& ctx, const std::string& file) {
   out << (paths.created_ca ? "created" : "kept") << " CA certificate: " << paths.ca_cert.string()
       << "\n";
   out << "  clients must trust this CA to connect over TLS\n";
-  out << (paths.issued_server ? "issued" : "kept") << " server certificate: "
-      << paths.server_cert.string();
+  out << (paths.issued_server ? "issued" : "kept")
+      << " server certificate: " << paths.server_cert.string();
   if (paths.issued_server) out << " (" << paths.issue_reason << ")";
   out << "\n";
   out << "server key: " << paths.server_key.string() << "\n";

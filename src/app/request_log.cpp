@@ -16,9 +16,30 @@ void SpdlogRequestLog::rejected(const sip::Message& request, const sip::Peer& fr
                request.request_uri().text, from.to_string(), request.call_id(), status, why);
 }
 
-void SpdlogRequestLog::malformed(std::string_view start_line, const sip::Peer& from, int status,
-                                 std::string_view why) {
-  if (start_line.size() > 80) start_line = start_line.substr(0, 80);
+namespace {
+// Network bytes never reach the log as they are: controls and non-ASCII
+// become \xNN, and long lines are cut.
+std::string printable(std::string_view s, std::size_t max = 80) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (char c : s.substr(0, max)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F || c == '\\') {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+}  // namespace
+
+void SpdlogRequestLog::malformed(std::string_view raw_start_line, const sip::Peer& from,
+                                 int status, std::string_view why) {
+  std::string start_line = printable(raw_start_line);
   if (status) {
     spdlog::info("rejected malformed message from {} ({}): {} {}", from.to_string(), start_line,
                  status, why);

@@ -13,27 +13,35 @@ constexpr std::string_view kAllow =
     "NOTIFY, REFER, PUBLISH";
 }
 
-Router::Router(registrar::Registrar& registrar, proxy::Proxy& proxy,
-               const proxy::LocalIdentity& identity, proxy::RequestLog& log,
-               std::string server_header)
-    : registrar_(registrar),
-      proxy_(proxy),
-      identity_(identity),
-      log_(log),
-      server_header_(std::move(server_header)) {}
+Router::Router(proxy::RequestLog& log, std::string server_header)
+    : log_(log), server_header_(std::move(server_header)) {}
+
+void Router::attach(registrar::Registrar& registrar, proxy::Proxy& proxy,
+                    const proxy::LocalIdentity& identity) {
+  registrar_ = &registrar;
+  proxy_ = &proxy;
+  identity_ = &identity;
+  attached_.store(true, std::memory_order_release);
+}
 
 bool Router::for_this_server(const Message& request) const {
   const sip::Uri& u = request.request_uri();
   if (!u.is_sip() || !u.user.empty()) return false;
-  return identity_.is_ours(u) || registrar_.is_local_domain(u.host_lower());
+  return identity_->is_ours(u) || registrar_->is_local_domain(u.host_lower());
 }
 
 void Router::on_request(const sip::ServerTransactionPtr& tx) {
   const Message& req = tx->request();
+  if (!attached_.load(std::memory_order_acquire)) {
+    Message r = Message::make_response(req, 503, "Starting Up", registrar::make_tag());
+    r.push_back(HeaderId::RetryAfter, "1");
+    tx->respond(std::move(r));
+    return;
+  }
   switch (req.method()) {
     case sip::Method::Register:
-      if (registrar_.is_local_domain(req.request_uri().host_lower())) {
-        registrar::Outcome o = registrar_.handle(req, tx->source());
+      if (registrar_->is_local_domain(req.request_uri().host_lower())) {
+        registrar::Outcome o = registrar_->handle(req, tx->source());
         if (o.response.status() < 300) {
           log_.accepted(req, tx->source(), o.log);
         } else {
@@ -63,28 +71,35 @@ void Router::on_request(const sip::ServerTransactionPtr& tx) {
     default:
       break;
   }
-  proxy_.on_request(tx);
+  proxy_->on_request(tx);
 }
 
 void Router::on_cancel(const sip::ServerTransactionPtr& invite,
                        const sip::ServerTransactionPtr& cancel) {
-  proxy_.on_cancel(invite, cancel);
+  if (!attached_.load(std::memory_order_acquire)) return;
+  proxy_->on_cancel(invite, cancel);
 }
 
-void Router::on_ack(const Message& ack, const sip::Peer& from) { proxy_.on_ack(ack, from); }
+void Router::on_ack(const Message& ack, const sip::Peer& from) {
+  if (!attached_.load(std::memory_order_acquire)) return;
+  proxy_->on_ack(ack, from);
+}
 
 void Router::on_response(const sip::ClientTransactionPtr& tx, const Message& response) {
-  proxy_.on_response(tx, response);
+  if (!attached_.load(std::memory_order_acquire)) return;
+  proxy_->on_response(tx, response);
 }
 
 void Router::on_stray_response(const Message& response, const sip::Peer& from) {
-  proxy_.on_stray_response(response, from);
+  if (!attached_.load(std::memory_order_acquire)) return;
+  proxy_->on_stray_response(response, from);
 }
 
 void Router::on_client_error(const sip::ClientTransactionPtr& tx, sip::TransactionError error) {
+  if (!attached_.load(std::memory_order_acquire)) return;
   spdlog::debug("client transaction {} {} failed: {}", sip::method_name(tx->method()),
                 tx->request().call_id(), sip::to_string(error));
-  proxy_.on_client_error(tx, error);
+  proxy_->on_client_error(tx, error);
 }
 
 void Router::on_server_error(const sip::ServerTransactionPtr& tx, sip::TransactionError error) {

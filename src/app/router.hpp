@@ -9,6 +9,8 @@
 // that sends requests so far.
 #pragma once
 
+#include <atomic>
+
 #include "roles/proxy/local_identity.hpp"
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
@@ -18,8 +20,13 @@ namespace parley::app {
 
 class Router final : public sip::TransactionUser {
  public:
-  Router(registrar::Registrar& registrar, proxy::Proxy& proxy,
-         const proxy::LocalIdentity& identity, proxy::RequestLog& log, std::string server_header);
+  // The transaction layer needs its TU before the roles (which need the layer)
+  // exist, and the roles need the listeners' bound ports: construct the router
+  // first and attach() the roles once the listeners are open. Until then a
+  // request gets 503 with Retry-After and everything else is dropped.
+  Router(proxy::RequestLog& log, std::string server_header);
+  void attach(registrar::Registrar& registrar, proxy::Proxy& proxy,
+              const proxy::LocalIdentity& identity);
 
   void on_request(const sip::ServerTransactionPtr& tx) override;
   void on_cancel(const sip::ServerTransactionPtr& invite,
@@ -33,9 +40,10 @@ class Router final : public sip::TransactionUser {
  private:
   bool for_this_server(const sip::Message& request) const;
 
-  registrar::Registrar& registrar_;
-  proxy::Proxy& proxy_;
-  const proxy::LocalIdentity& identity_;
+  registrar::Registrar* registrar_ = nullptr;
+  proxy::Proxy* proxy_ = nullptr;
+  const proxy::LocalIdentity* identity_ = nullptr;
+  std::atomic<bool> attached_{false};  // release in attach(), acquire before use
   proxy::RequestLog& log_;
   std::string server_header_;
 };

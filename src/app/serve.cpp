@@ -8,8 +8,8 @@
 #include "app/serve.hpp"
 
 #include <signal.h>
-#include <sys/resource.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <thread>
@@ -129,29 +129,8 @@ int serve(const config::Config& cfg) {
   registrar::LocationService location;
   SpdlogRequestLog log;
 
-  // Roles need the bound addresses; the transaction layer needs a TU. The
-  // router is created once the roles exist, before any message is delivered.
-  struct Late final : sip::TransactionUser {
-    sip::TransactionUser* target = nullptr;
-    void on_request(const sip::ServerTransactionPtr& tx) override { target->on_request(tx); }
-    void on_cancel(const sip::ServerTransactionPtr& i, const sip::ServerTransactionPtr& c) override {
-      target->on_cancel(i, c);
-    }
-    void on_ack(const sip::Message& a, const sip::Peer& f) override { target->on_ack(a, f); }
-    void on_response(const sip::ClientTransactionPtr& t, const sip::Message& r) override {
-      target->on_response(t, r);
-    }
-    void on_stray_response(const sip::Message& r, const sip::Peer& f) override {
-      target->on_stray_response(r, f);
-    }
-    void on_client_error(const sip::ClientTransactionPtr& t, sip::TransactionError e) override {
-      target->on_client_error(t, e);
-    }
-    void on_server_error(const sip::ServerTransactionPtr& t, sip::TransactionError e) override {
-      target->on_server_error(t, e);
-    }
-  } late;
-  sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, late, timers);
+  Router router(log, kServerHeader);
+  sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, router, timers);
   sender.attach(transactions);
   Ingress ingress(transactions, sender, log, cfg.limits.max_header_count);
   transport.set_message_handler(
@@ -184,8 +163,7 @@ int serve(const config::Config& cfg) {
   popts.server_header = kServerHeader;
   proxy::Proxy proxy(popts, identity, location, users, authenticator, transactions, sender, timers,
                      log);
-  Router router(registrar, proxy, identity, log, kServerHeader);
-  late.target = &router;
+  router.attach(registrar, proxy, identity);
   schedule_purge(timers, location);
 
   spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),

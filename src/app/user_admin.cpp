@@ -19,8 +19,7 @@ bool is_user_char(char c) {
 }
 
 bool is_host(std::string_view h) {
-  if (h.empty() || h.size() > 253 || h.front() == '.' || h.back() == '.' ||
-      h.front() == '-') {
+  if (h.empty() || h.size() > 253 || h.front() == '.' || h.back() == '.' || h.front() == '-') {
     return false;
   }
   return std::all_of(h.begin(), h.end(),
@@ -46,8 +45,7 @@ std::optional<AorArg> parse_aor(std::string_view text) {
   return aor;
 }
 
-store::User make_user(const AorArg& aor, std::string_view display_name,
-                      std::string_view password) {
+store::User make_user(const AorArg& aor, std::string_view display_name, std::string_view password) {
   using sip::auth::Algorithm;
   store::User u;
   u.username = aor.username;

@@ -5,12 +5,12 @@
 // are kept relative, i.e. they are relative to the working directory of the
 // process, not to the file.
 #include <arpa/inet.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <limits>
 #include <set>
-#include <toml++/toml.h>
 
 #include "config/config.hpp"
 #include "topology/listeners.hpp"
@@ -18,7 +18,7 @@
 namespace parley::config {
 namespace {
 
-constexpr std::string_view kLogLevels[] = {"trace", "debug", "info",     "warn",
+constexpr std::string_view kLogLevels[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
 constexpr unsigned kMaxWorkers = 1024;
 
@@ -46,8 +46,8 @@ class Reader {
   void each(const toml::table& table, std::string_view prefix,
             std::initializer_list<std::string_view> known, Fn&& fn) const {
     for (auto&& [k, v] : table) {
-      std::string dotted = prefix.empty() ? std::string(k.str())
-                                          : std::string(prefix) + "." + std::string(k.str());
+      std::string dotted =
+          prefix.empty() ? std::string(k.str()) : std::string(prefix) + "." + std::string(k.str());
       if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
         fail(k.source(), dotted, "unknown key");
       }
@@ -76,8 +76,7 @@ class Reader {
     if (i == nullptr) fail(v.source(), key, "expected an integer");
     std::int64_t x = i->get();
     if (x < lo || x > hi) {
-      fail(v.source(), key,
-           "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+      fail(v.source(), key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
     }
     return x;
   }
@@ -111,44 +110,44 @@ bool valid_domain(std::string_view d) {
 }
 
 void read_server(const Reader& r, const toml::table& t, Config& cfg) {
-  r.each(t, "server",
-         {"domains", "fqdn", "data_dir", "log_level", "workers", "default_address"},
-         [&](std::string_view name, const toml::node& v, const std::string& key) {
-           if (name == "domains") {
-             const auto* arr = v.as_array();
-             if (arr == nullptr) r.fail(v.source(), key, "expected an array of strings");
-             std::vector<std::string> domains;
-             for (const auto& item : *arr) {
-               std::string d = lower(r.string(item, key));
-               if (!valid_domain(d)) r.fail(item.source(), key, "invalid domain \"" + d + "\"");
-               if (std::find(domains.begin(), domains.end(), d) != domains.end()) {
-                 r.fail(item.source(), key, "domain \"" + d + "\" listed twice");
-               }
-               domains.push_back(std::move(d));
-             }
-             if (domains.empty()) r.fail(v.source(), key, "at least one domain is required");
-             cfg.domains = std::move(domains);
-           } else if (name == "fqdn") {
-             std::string f = lower(r.string(v, key));
-             if (!valid_domain(f)) r.fail(v.source(), key, "invalid host name \"" + f + "\"");
-             cfg.fqdn = std::move(f);
-           } else if (name == "data_dir") {
-             std::string d = r.string(v, key);
-             if (d.empty()) r.fail(v.source(), key, "must not be empty");
-             cfg.data_dir = d;
-           } else if (name == "log_level") {
-             std::string l = lower(r.string(v, key));
-             if (std::find(std::begin(kLogLevels), std::end(kLogLevels), l) == std::end(kLogLevels)) {
-               r.fail(v.source(), key,
-                      "expected one of trace, debug, info, warn, error, critical, off");
-             }
-             cfg.log_level = std::move(l);
-           } else if (name == "workers") {
-             cfg.workers = static_cast<unsigned>(r.integer(v, key, 0, kMaxWorkers));
-           } else if (name == "default_address") {
-             cfg.default_address = r.address(v, key);
-           }
-         });
+  r.each(
+      t, "server", {"domains", "fqdn", "data_dir", "log_level", "workers", "default_address"},
+      [&](std::string_view name, const toml::node& v, const std::string& key) {
+        if (name == "domains") {
+          const auto* arr = v.as_array();
+          if (arr == nullptr) r.fail(v.source(), key, "expected an array of strings");
+          std::vector<std::string> domains;
+          for (const auto& item : *arr) {
+            std::string d = lower(r.string(item, key));
+            if (!valid_domain(d)) r.fail(item.source(), key, "invalid domain \"" + d + "\"");
+            if (std::find(domains.begin(), domains.end(), d) != domains.end()) {
+              r.fail(item.source(), key, "domain \"" + d + "\" listed twice");
+            }
+            domains.push_back(std::move(d));
+          }
+          if (domains.empty()) r.fail(v.source(), key, "at least one domain is required");
+          cfg.domains = std::move(domains);
+        } else if (name == "fqdn") {
+          std::string f = lower(r.string(v, key));
+          if (!valid_domain(f)) r.fail(v.source(), key, "invalid host name \"" + f + "\"");
+          cfg.fqdn = std::move(f);
+        } else if (name == "data_dir") {
+          std::string d = r.string(v, key);
+          if (d.empty()) r.fail(v.source(), key, "must not be empty");
+          cfg.data_dir = d;
+        } else if (name == "log_level") {
+          std::string l = lower(r.string(v, key));
+          if (std::find(std::begin(kLogLevels), std::end(kLogLevels), l) == std::end(kLogLevels)) {
+            r.fail(v.source(), key,
+                   "expected one of trace, debug, info, warn, error, critical, off");
+          }
+          cfg.log_level = std::move(l);
+        } else if (name == "workers") {
+          cfg.workers = static_cast<unsigned>(r.integer(v, key, 0, kMaxWorkers));
+        } else if (name == "default_address") {
+          cfg.default_address = r.address(v, key);
+        }
+      });
 }
 
 void read_tls(const Reader& r, const toml::table& t, Config& cfg) {
@@ -175,17 +174,29 @@ void read_limits(const Reader& r, const toml::table& t, Limits& l) {
          [&](std::string_view name, const toml::node& v, const std::string& key) {
            auto count = [&] { return static_cast<std::size_t>(r.integer(v, key, 1, kMaxCount)); };
            auto seconds = [&] { return std::chrono::seconds(r.integer(v, key, 1, kMaxSeconds)); };
-           auto expires = [&] { return static_cast<std::uint32_t>(r.integer(v, key, 1, kMaxSeconds)); };
-           if (name == "max_message_size") l.max_message_size = count();
-           else if (name == "max_header_count") l.max_header_count = count();
-           else if (name == "max_connections") l.max_connections = count();
-           else if (name == "max_connections_per_ip") l.max_connections_per_ip = count();
-           else if (name == "tcp_idle_timeout") l.tcp_idle_timeout = seconds();
-           else if (name == "tls_handshake_timeout") l.tls_handshake_timeout = seconds();
-           else if (name == "min_expires") l.min_expires = expires();
-           else if (name == "max_expires") l.max_expires = expires();
-           else if (name == "default_expires") l.default_expires = expires();
-           else if (name == "nonce_lifetime") l.nonce_lifetime = seconds();
+           auto expires = [&] {
+             return static_cast<std::uint32_t>(r.integer(v, key, 1, kMaxSeconds));
+           };
+           if (name == "max_message_size")
+             l.max_message_size = count();
+           else if (name == "max_header_count")
+             l.max_header_count = count();
+           else if (name == "max_connections")
+             l.max_connections = count();
+           else if (name == "max_connections_per_ip")
+             l.max_connections_per_ip = count();
+           else if (name == "tcp_idle_timeout")
+             l.tcp_idle_timeout = seconds();
+           else if (name == "tls_handshake_timeout")
+             l.tls_handshake_timeout = seconds();
+           else if (name == "min_expires")
+             l.min_expires = expires();
+           else if (name == "max_expires")
+             l.max_expires = expires();
+           else if (name == "default_expires")
+             l.default_expires = expires();
+           else if (name == "nonce_lifetime")
+             l.nonce_lifetime = seconds();
          });
   if (l.min_expires > l.max_expires) {
     r.fail(t.source(), "limits", "min_expires is greater than max_expires");
@@ -210,9 +221,12 @@ void read_listeners(const Reader& r, const toml::table& t, Config& cfg) {
     ListenerOverride ov;
     r.each(r.table(v, prefix), prefix, {"address", "port", "enabled"},
            [&](std::string_view field, const toml::node& fv, const std::string& key) {
-             if (field == "address") ov.address = r.address(fv, key);
-             else if (field == "port") ov.port = static_cast<std::uint16_t>(r.integer(fv, key, 0, 65535));
-             else if (field == "enabled") ov.enabled = r.boolean(fv, key);
+             if (field == "address")
+               ov.address = r.address(fv, key);
+             else if (field == "port")
+               ov.port = static_cast<std::uint16_t>(r.integer(fv, key, 0, 65535));
+             else if (field == "enabled")
+               ov.enabled = r.boolean(fv, key);
            });
     cfg.listeners[name] = ov;
   }
@@ -230,8 +244,7 @@ void check_listener_conflicts(const Config& cfg, const std::string& file) {
       bool b_udp = b.transport == sip::Transport::Udp;
       if (a.port != 0 && a.port == b.port && a.address == b.address && a_udp == b_udp) {
         throw ConfigError(file + ": listeners " + a.key + " and " + b.key + " both bind " +
-                          (a_udp ? "UDP " : "TCP ") +
-                          topology::format_endpoint(a.address, a.port));
+                          (a_udp ? "UDP " : "TCP ") + topology::format_endpoint(a.address, a.port));
       }
     }
   }
@@ -242,10 +255,14 @@ void apply(const toml::table& root, const std::string& file, Config& cfg) {
   r.each(root, "", {"server", "tls", "limits", "listeners"},
          [&](std::string_view name, const toml::node& v, const std::string& key) {
            const toml::table& t = r.table(v, key);
-           if (name == "server") read_server(r, t, cfg);
-           else if (name == "tls") read_tls(r, t, cfg);
-           else if (name == "limits") read_limits(r, t, cfg.limits);
-           else if (name == "listeners") read_listeners(r, t, cfg);
+           if (name == "server")
+             read_server(r, t, cfg);
+           else if (name == "tls")
+             read_tls(r, t, cfg);
+           else if (name == "limits")
+             read_limits(r, t, cfg.limits);
+           else if (name == "listeners")
+             read_listeners(r, t, cfg);
          });
 }
 

@@ -7,6 +7,12 @@
 // keep-alives, STUN and other non-SIP datagrams are dropped; a CRLFCRLF ping on
 // a stream is answered with CRLF (RFC 5626 3.5.1) and not delivered.
 //
+// sip::Local of a received message: TCP/TLS give the connection's real local
+// address and the listener port (for an outbound connection, the port of our
+// listener of that transport and family if there is one); UDP gives the
+// listener's bound address as configured, so a wildcard ("0.0.0.0") bind
+// reports 0.0.0.0 and the upper layer must substitute its advertised address.
+//
 // Flows: each TCP/TLS connection, accepted or opened, is a flow with a unique,
 // never reused FlowId (each UDP socket has one too). sip::Peer::flow of a
 // received message names it; send() to that Peer answers on the same

@@ -53,8 +53,8 @@ void set_random_serial(X509* cert) {
 
 void set_validity(X509* cert, std::chrono::days validity) {
   if (X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == nullptr) fail("notBefore");
-  if (X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity.count()), 0,
-                       nullptr) == nullptr) {
+  if (X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity.count()), 0, nullptr) ==
+      nullptr) {
     fail("notAfter");
   }
 }
@@ -86,8 +86,7 @@ GeneralNamesPtr make_alt_names(const std::vector<std::string>& names) {
     } else {
       ERR_clear_error();
       ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
-      if (dns == nullptr ||
-          ASN1_STRING_set(dns, n.data(), static_cast<int>(n.size())) != 1) {
+      if (dns == nullptr || ASN1_STRING_set(dns, n.data(), static_cast<int>(n.size())) != 1) {
         ASN1_IA5STRING_free(dns);
         fail("dNSName");
       }

@@ -30,8 +30,7 @@ X509Ptr issue_ca_certificate(EVP_PKEY* ca_key, std::string_view common_name,
 // digitalSignature, extendedKeyUsage serverAuth+clientAuth (so the same certificate
 // serves MTLS between servers); valid from one hour ago for `validity`.
 X509Ptr issue_server_certificate(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
-                                 const std::vector<std::string>& names,
-                                 std::chrono::days validity);
+                                 const std::vector<std::string>& names, std::chrono::days validity);
 
 // True if `cert` names `name` in its subjectAltName, exactly (no wildcard match,
 // the subject CN is not consulted); numeric addresses are matched as iPAddress.

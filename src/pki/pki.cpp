@@ -89,8 +89,7 @@ PkiPaths ensure_pki(const std::filesystem::path& dir, std::string_view fqdn,
     write_pem_file(paths.ca_cert, certificate_pem(ca_cert.get()), kCertMode);
     paths.created_ca = true;
   } else if (!ca_cert || !ca_key) {
-    throw PkiError("incomplete CA in " + dir.string() + ": " +
-                   (ca_cert ? "ca.key" : "ca.crt") +
+    throw PkiError("incomplete CA in " + dir.string() + ": " + (ca_cert ? "ca.key" : "ca.crt") +
                    " is missing (restore it, or move ca.crt and ca.key away to create a new CA)");
   } else if (X509_check_private_key(ca_cert.get(), ca_key.get()) != 1) {
     ERR_clear_error();
@@ -118,8 +117,8 @@ PkiPaths ensure_pki(const std::filesystem::path& dir, std::string_view fqdn,
     cert = issue_server_certificate(key.get(), ca_cert.get(), ca_key.get(), names,
                                     options.server_validity);
     write_pem_file(paths.server_key, private_key_pem(key.get()), kKeyMode);
-    write_pem_file(paths.server_cert,
-                   certificate_pem(cert.get()) + certificate_pem(ca_cert.get()), kCertMode);
+    write_pem_file(paths.server_cert, certificate_pem(cert.get()) + certificate_pem(ca_cert.get()),
+                   kCertMode);
     paths.issued_server = true;
     paths.issue_reason = std::move(reason);
   }

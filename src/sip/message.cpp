@@ -158,6 +158,12 @@ std::optional<ParseError> Message::parse_into(Message& m) {
       }
       value = m.own(v);
     }
+    // RFC 3261 25.1: header values are printable text; of the controls only
+    // HTAB (and the CRLF of folding, already removed above) may appear.
+    for (char c : value) {
+      auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u == 0x7F) return error("Control character in header");
+    }
     HeaderId id = header_id(name);
     if (is_list_header(id)) {
       auto items = split_comma_list(value);

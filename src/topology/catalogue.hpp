@@ -29,8 +29,8 @@ struct PortRange {
 
 // "Required server ports, by server role" (seed 000, first table).
 struct ServerPort {
-  std::string_view role;      // "Front End", "Director", "Mediation Server", ...
-  std::string_view service;   // "Front-End service", "IM Conferencing service", ...; may be empty
+  std::string_view role;     // "Front End", "Director", "Mediation Server", ...
+  std::string_view service;  // "Front-End service", "IM Conferencing service", ...; may be empty
   PortRange ports;
   std::string_view protocol;  // as in the seed, e.g. "TCP (TLS)"; may be empty
   std::string_view purpose;   // may be empty
@@ -51,8 +51,8 @@ struct LoadBalancerPort {
   LoadBalancing mode;
   std::string_view load_balancer;  // "Front End pool", "Mediation pool", "Director pool", ...
   std::uint16_t port;
-  std::string_view protocol;       // "TCP (TLS)", "HTTPS", "DCOM, RPC", "TCP", ...
-  std::string_view note;           // e.g. "from reverse proxy"; may be empty
+  std::string_view protocol;  // "TCP (TLS)", "HTTPS", "DCOM, RPC", "TCP", ...
+  std::string_view note;      // e.g. "from reverse proxy"; may be empty
   constexpr ProtocolSet protocols() const { return parse_protocols(protocol); }
 };
 
@@ -70,10 +70,10 @@ enum class ProxyInterface { External, Internal };
 
 struct ReverseProxyPort {
   ProxyInterface interface;
-  std::string_view protocol;  // "HTTP" or "HTTPS"
-  std::string_view transport; // "TCP"
+  std::string_view protocol;   // "HTTP" or "HTTPS"
+  std::string_view transport;  // "TCP"
   std::uint16_t port;
-  std::string_view peer;      // external: the source ("any"); internal: the destination
+  std::string_view peer;  // external: the source ("any"); internal: the destination
   std::string_view purpose;
   constexpr ProtocolSet protocols() const { return parse_protocols(protocol); }
 };
@@ -101,7 +101,7 @@ std::span<const FederationPort> federation_ports();
 // The server row a listener key names, or nullptr.
 const ServerPort* find_server_port(std::string_view listener_key);
 
-std::string_view to_string(LoadBalancing m);    // "hardware-only", "dns"
-std::string_view to_string(ProxyInterface i);   // "external", "internal"
+std::string_view to_string(LoadBalancing m);   // "hardware-only", "dns"
+std::string_view to_string(ProxyInterface i);  // "external", "internal"
 
 }  // namespace parley::topology

@@ -57,9 +57,12 @@ std::vector<ListenerSpec> listener_specs(const config::Config& cfg) {
 
 std::string_view transport_label(sip::Transport t) {
   switch (t) {
-    case sip::Transport::Udp: return "UDP";
-    case sip::Transport::Tcp: return "TCP";
-    case sip::Transport::Tls: return "TLS";
+    case sip::Transport::Udp:
+      return "UDP";
+    case sip::Transport::Tcp:
+      return "TCP";
+    case sip::Transport::Tls:
+      return "TLS";
   }
   return "UDP";
 }

@@ -23,8 +23,8 @@ namespace parley::topology {
 // A listener Parley knows how to serve. Only the enum sip::Transport is used here
 // (no function of the sip module), so the topology module links base only.
 struct ListenerDef {
-  std::string_view key;        // "frontend.sip-udp", "frontend.sip-tcp", "frontend.sip-tls"
-  sip::Transport transport;    // RFC 3261 18: UDP, TCP or TLS
+  std::string_view key;      // "frontend.sip-udp", "frontend.sip-tcp", "frontend.sip-tls"
+  sip::Transport transport;  // RFC 3261 18: UDP, TCP or TLS
   bool enabled_by_default;
   const ServerPort& row() const;  // the catalogue row (role, service, default port)
 };
@@ -36,12 +36,12 @@ const ListenerDef* find_listener(std::string_view key);
 
 // One listener to open, defaults and configuration resolved.
 struct ListenerSpec {
-  std::string key;              // listener key, e.g. "frontend.sip-tls"
-  std::string role;             // catalogue role, e.g. "Front End"
-  std::string service;          // catalogue service, e.g. "Front-End service"
+  std::string key;      // listener key, e.g. "frontend.sip-tls"
+  std::string role;     // catalogue role, e.g. "Front End"
+  std::string service;  // catalogue service, e.g. "Front-End service"
   sip::Transport transport = sip::Transport::Udp;
-  std::string address;          // numeric address to bind (override or default_address)
-  std::uint16_t port = 0;       // port to bind (override or catalogue port); 0 = any
+  std::string address;               // numeric address to bind (override or default_address)
+  std::uint16_t port = 0;            // port to bind (override or catalogue port); 0 = any
   std::uint16_t catalogue_port = 0;  // the catalogue's port for this row
 };
 

@@ -69,11 +69,11 @@ constexpr std::uint32_t protocol_bit(std::string_view word) {
     Protocol p;
   };
   constexpr Name names[] = {
-      {"TCP", Protocol::Tcp},   {"UDP", Protocol::Udp},       {"TLS", Protocol::Tls},
-      {"MTLS", Protocol::Mtls}, {"HTTP", Protocol::Http},     {"HTTPS", Protocol::Https},
-      {"DCOM", Protocol::Dcom}, {"RPC", Protocol::Rpc},       {"DHCP", Protocol::Dhcp},
-      {"PSOM", Protocol::Psom}, {"STUN", Protocol::Stun},     {"MSTURN", Protocol::Msturn},
-      {"SIP", Protocol::Sip},   {"RTP", Protocol::Rtp},       {"XMPP", Protocol::Xmpp},
+      {"TCP", Protocol::Tcp},   {"UDP", Protocol::Udp},   {"TLS", Protocol::Tls},
+      {"MTLS", Protocol::Mtls}, {"HTTP", Protocol::Http}, {"HTTPS", Protocol::Https},
+      {"DCOM", Protocol::Dcom}, {"RPC", Protocol::Rpc},   {"DHCP", Protocol::Dhcp},
+      {"PSOM", Protocol::Psom}, {"STUN", Protocol::Stun}, {"MSTURN", Protocol::Msturn},
+      {"SIP", Protocol::Sip},   {"RTP", Protocol::Rtp},   {"XMPP", Protocol::Xmpp},
   };
   for (const auto& n : names) {
     if (iequals(word, n.text)) return static_cast<std::uint32_t>(n.p);

@@ -16,11 +16,21 @@ std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -108,58 +118,58 @@ std::string catalogue_table() {
 std::string catalogue_json() {
   JsonObject root;
   root.raw("server_ports", json_array(server_ports(), [](const ServerPort& r) {
-    return JsonObject()
-        .str("role", r.role)
-        .str("service", r.service)
-        .num("port_low", r.ports.low)
-        .num("port_high", r.ports.high)
-        .str("protocol", r.protocol)
-        .str("purpose", r.purpose)
-        .raw("listener", r.listener_key.empty() ? "null" : json_string(r.listener_key))
-        .boolean("parley_extension", r.parley_extension)
-        .done();
-  }));
+             return JsonObject()
+                 .str("role", r.role)
+                 .str("service", r.service)
+                 .num("port_low", r.ports.low)
+                 .num("port_high", r.ports.high)
+                 .str("protocol", r.protocol)
+                 .str("purpose", r.purpose)
+                 .raw("listener", r.listener_key.empty() ? "null" : json_string(r.listener_key))
+                 .boolean("parley_extension", r.parley_extension)
+                 .done();
+           }));
   root.raw("load_balancer_ports", json_array(load_balancer_ports(), [](const LoadBalancerPort& r) {
-    return JsonObject()
-        .str("mode", to_string(r.mode))
-        .str("load_balancer", r.load_balancer)
-        .num("port", r.port)
-        .str("protocol", r.protocol)
-        .str("note", r.note)
-        .done();
-  }));
+             return JsonObject()
+                 .str("mode", to_string(r.mode))
+                 .str("load_balancer", r.load_balancer)
+                 .num("port", r.port)
+                 .str("protocol", r.protocol)
+                 .str("note", r.note)
+                 .done();
+           }));
   root.raw("client_ports", json_array(client_ports(), [](const ClientPort& r) {
-    return JsonObject()
-        .str("component", r.component)
-        .num("port_low", r.ports.low)
-        .num("port_high", r.ports.high)
-        .str("protocol", r.protocol)
-        .str("purpose", r.purpose)
-        .done();
-  }));
+             return JsonObject()
+                 .str("component", r.component)
+                 .num("port_low", r.ports.low)
+                 .num("port_high", r.ports.high)
+                 .str("protocol", r.protocol)
+                 .str("purpose", r.purpose)
+                 .done();
+           }));
   root.raw("reverse_proxy_ports", json_array(reverse_proxy_ports(), [](const ReverseProxyPort& r) {
-    return JsonObject()
-        .str("interface", to_string(r.interface))
-        .str("protocol", r.protocol)
-        .str("transport", r.transport)
-        .num("port", r.port)
-        .str("peer", r.peer)
-        .str("purpose", r.purpose)
-        .done();
-  }));
+             return JsonObject()
+                 .str("interface", to_string(r.interface))
+                 .str("protocol", r.protocol)
+                 .str("transport", r.transport)
+                 .num("port", r.port)
+                 .str("peer", r.peer)
+                 .str("purpose", r.purpose)
+                 .done();
+           }));
   root.raw("federation_ports", json_array(federation_ports(), [](const FederationPort& r) {
-    return JsonObject()
-        .str("label", r.label)
-        .str("role", r.role)
-        .str("protocol", r.protocol)
-        .str("transport", r.transport)
-        .num("port_low", r.ports.low)
-        .num("port_high", r.ports.high)
-        .str("source", r.source)
-        .str("destination", r.destination)
-        .str("purpose", r.purpose)
-        .done();
-  }));
+             return JsonObject()
+                 .str("label", r.label)
+                 .str("role", r.role)
+                 .str("protocol", r.protocol)
+                 .str("transport", r.transport)
+                 .num("port_low", r.ports.low)
+                 .num("port_high", r.ports.high)
+                 .str("source", r.source)
+                 .str("destination", r.destination)
+                 .str("purpose", r.purpose)
+                 .done();
+           }));
   return root.done() + "\n";
 }
 

@@ -81,11 +81,13 @@ std::string LocalIdentity::via(const sip::Local& l, std::string_view branch) con
   return v;
 }
 
-std::string LocalIdentity::record_route(const sip::Local& l) const {
+std::string LocalIdentity::record_route(const sip::Local& l, std::string_view params) const {
   std::string v = "<sip:" + host_of(l) + ":" + std::to_string(l.port);
   v += ";transport=";
   v += sip::transport_param(l.transport);
-  v += ";lr>";
+  v += ";lr";
+  v += params;
+  v += '>';
   return v;
 }
 

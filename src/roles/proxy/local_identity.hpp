@@ -38,8 +38,9 @@ class LocalIdentity {
   std::string host_of(const sip::Local& l) const;
   // "SIP/2.0/TCP 127.0.0.1:5060;branch=..." for a message leaving from `l`.
   std::string via(const sip::Local& l, std::string_view branch) const;
-  // "<sip:127.0.0.1:5060;transport=tcp;lr>" for a Record-Route/Path entry.
-  std::string record_route(const sip::Local& l) const;
+  // "<sip:127.0.0.1:5060;transport=tcp;lr>" for a Record-Route/Path entry;
+  // `params` (";dt=...") are appended inside the brackets.
+  std::string record_route(const sip::Local& l, std::string_view params = {}) const;
 
   const std::string& fqdn() const { return fqdn_; }
   const std::vector<sip::Local>& listeners() const { return listeners_; }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "roles/registrar/registrar.hpp"
+#include "sip/auth/credentials.hpp"
 #include "sip/auth/message_credentials.hpp"
 #include "sip/auth/user_store_lookup.hpp"
 #include "sip/transaction/branch.hpp"
@@ -16,10 +17,16 @@ using sip::HeaderId;
 using sip::Message;
 
 // The state of one proxied request: its server transaction and branches.
+//
+// Ownership: the transactions own the context (set_context / ClientOptions),
+// the context only observes them, so nothing outlives the transactions.
 struct Proxy::Context {
   std::mutex mu;
-  sip::ServerTransactionPtr server;
-  std::vector<sip::ClientTransactionPtr> branches;
+  std::weak_ptr<sip::ServerTransaction> server;
+  Message request;  // the caller's request as received (for responses made here)
+  std::vector<std::weak_ptr<sip::ClientTransaction>> branches;
+  // 16.7 step 7: every 401/407 challenge from any branch, for the final one.
+  std::vector<std::pair<HeaderId, std::string>> challenges;
   std::set<const sip::ClientTransaction*> done;
   std::size_t pending = 0;  // branches without a final outcome
   bool final_sent = false;  // a final response went upstream
@@ -28,6 +35,15 @@ struct Proxy::Context {
   std::optional<Message> best;  // best final response so far (Vias as received)
   bool best_is_ours = false;    // synthesized here: no Via of ours to pop
   int best_rank = INT_MAX;
+
+  // Branches other than `except` that may still need a CANCEL (mu held).
+  std::vector<sip::ClientTransactionPtr> live_branches(const sip::ClientTransaction* except) {
+    std::vector<sip::ClientTransactionPtr> out;
+    for (auto& w : branches) {
+      if (auto b = w.lock(); b && b.get() != except && !done.count(b.get())) out.push_back(b);
+    }
+    return out;
+  }
 };
 
 namespace {
@@ -50,6 +66,17 @@ int rank(int status) {
   return cls * 1000 + preferred;
 }
 
+// Removes the Proxy-Authorization values addressed to `realm`.
+void drop_credentials(Message& m, std::string_view realm) {
+  std::vector<std::string> keep;
+  for (const sip::Header* h : m.find_all(HeaderId::ProxyAuthorization)) {
+    auto parsed = sip::auth::parse_digest_credentials(h->value);
+    if (!parsed.ok() || parsed.credentials.realm != realm) keep.emplace_back(h->value);
+  }
+  m.remove_all(HeaderId::ProxyAuthorization);
+  for (const auto& v : keep) m.push_back(HeaderId::ProxyAuthorization, v);
+}
+
 bool dialog_creating(sip::Method m) {
   return m == sip::Method::Invite || m == sip::Method::Subscribe || m == sip::Method::Refer ||
          m == sip::Method::Notify;
@@ -69,7 +96,8 @@ Proxy::Proxy(ProxyOptions options, const LocalIdentity& identity,
       transactions_(transactions),
       stateless_(stateless),
       clock_(clock),
-      log_(log) {}
+      log_(log),
+      token_(options_.dialog_secret.empty() ? DialogToken() : DialogToken(options_.dialog_secret)) {}
 
 bool Proxy::is_local_domain(std::string_view host) const {
   for (const auto& d : options_.domains) {
@@ -87,31 +115,83 @@ void Proxy::reject(const sip::ServerTransactionPtr& tx, int status, std::string_
 }
 
 bool Proxy::pop_own_routes(Message& m) const {
-  bool popped = false;
   // RFC 3261 16.4: a strict router before us put our URI in the Request-URI
   // and the real one in the last Route.
+  std::string strict_token;
   if (identity_.is_ours(m.request_uri()) && m.count(HeaderId::Route) > 0) {
     auto routes = m.find_all(HeaderId::Route);
     auto last = sip::parse_name_addr(routes.back()->value);
     if (last) {
+      if (auto dt = m.request_uri().param("dt")) strict_token = std::string(*dt);
       std::string uri(last->uri.text);
       std::vector<std::string> keep;
       for (std::size_t i = 0; i + 1 < routes.size(); ++i) keep.emplace_back(routes[i]->value);
       m.remove_all(HeaderId::Route);
       for (auto& r : keep) m.push_back(HeaderId::Route, r);
       m.set_request_uri(uri);
-      popped = true;
     }
   }
+  std::string from_tag, to_tag;
+  if (auto f = m.from()) from_tag = std::string(f->tag());
+  if (auto t = m.to()) to_tag = std::string(t->tag());
+  bool trusted = !strict_token.empty() && (token_.check(m.call_id(), from_tag, strict_token) ||
+                                           token_.check(m.call_id(), to_tag, strict_token));
   for (;;) {
     const sip::Header* top = m.find(HeaderId::Route);
     if (!top) break;
     auto na = sip::parse_name_addr(top->value);
     if (!na || !identity_.is_ours(na->uri)) break;
+    if (auto dt = na->uri.param("dt")) {
+      trusted = trusted || token_.check(m.call_id(), from_tag, *dt) ||
+                token_.check(m.call_id(), to_tag, *dt);
+    }
     m.pop_front(HeaderId::Route);
-    popped = true;
   }
-  return popped;
+  return trusted;
+}
+
+std::string Proxy::record_route_params(const Message& m) const {
+  std::string tag;
+  if (auto f = m.from()) tag = std::string(f->tag());
+  if (tag.empty()) return {};
+  return ";dt=" + token_.make(m.call_id(), tag);
+}
+
+bool Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& m) {
+  const Message& in = tx->request();
+  auto from = m.from();
+  if (!from || !from->uri.is_sip()) {
+    reject(tx, 400, "bad From");
+    return false;
+  }
+  std::string from_domain = from->uri.host_lower();
+  // Requests from other domains may reach local users (they cannot prove an
+  // identity here); the caller refuses any other target.
+  if (!is_local_domain(from_domain)) return true;
+  auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
+                                          sip::auth::user_store_lookup(users_));
+  if (result.status == sip::auth::VerifyStatus::Malformed) {
+    reject(tx, 400, "malformed credentials: " + result.reason);
+    return false;
+  }
+  if (!result.ok()) {
+    Message r = Message::make_response(in, 407, {}, registrar::make_tag());
+    sip::auth::add_challenge(r, authenticator_, from_domain, result.stale(), /*proxy=*/true);
+    r.push_back(HeaderId::Server, options_.server_header);
+    log_.rejected(
+        in, tx->source(), 407,
+        std::string("challenged: ") + std::string(sip::auth::verify_status_name(result.status)));
+    tx->respond(std::move(r));
+    return false;
+  }
+  if (result.username != sip::unescape(from->uri.user)) {
+    reject(tx, 403, "authenticated as " + result.username + " but From is " + from->uri.aor());
+    return false;
+  }
+  // RFC 3261 22.3: credentials for our realm were consumed here; the callee
+  // has no use for them.
+  drop_credentials(m, from_domain);
+  return true;
 }
 
 std::optional<sip::Peer> Proxy::route_to(const Message& m) const {
@@ -140,7 +220,9 @@ std::string Proxy::loop_key(const Message& m) const {
   k += m.call_id();
   k += '\n';
   if (auto c = m.cseq()) k += std::to_string(c->number);
-  for (HeaderId id : {HeaderId::ProxyRequire, HeaderId::ProxyAuthorization, HeaderId::Route}) {
+  // Proxy-Authorization is left out: it is consumed (removed) here, and a
+  // retry with credentials has a new CSeq anyway.
+  for (HeaderId id : {HeaderId::ProxyRequire, HeaderId::Route}) {
     for (const sip::Header* h : m.find_all(id)) {
       k += '\n';
       k += h->value;
@@ -169,9 +251,14 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   // 16.3: validation.
   auto mf = m.max_forwards();
   if (mf && *mf == 0) return reject(tx, 483, "Max-Forwards reached 0");
-  if (const sip::Header* pr = m.find(HeaderId::ProxyRequire)) {
+  if (m.count(HeaderId::ProxyRequire) > 0) {
+    std::string unsupported;
+    for (const sip::Header* h : m.find_all(HeaderId::ProxyRequire)) {
+      if (!unsupported.empty()) unsupported += ", ";
+      unsupported += h->value;
+    }
     Message r = Message::make_response(in, 420, {}, registrar::make_tag());
-    r.push_back(HeaderId::Unsupported, pr->value);
+    r.push_back(HeaderId::Unsupported, unsupported);
     log_.rejected(in, tx->source(), 420, "unsupported Proxy-Require");
     tx->respond(std::move(r));
     return;
@@ -179,44 +266,20 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   std::string key = loop_key(m);
   if (looped(m, key)) return reject(tx, 482, "loop detected");
 
-  // 16.4: route information.
-  bool popped = pop_own_routes(m);
+  // 16.4: route information; is this a dialog we record-routed?
+  bool dialog_route = pop_own_routes(m);
   auto to = m.to();
   bool in_dialog = to && !to->tag().empty();
+  dialog_route = dialog_route && in_dialog;
 
-  // 22.3: requests from local users outside a dialog must authenticate.
-  auto from = m.from();
-  if (!in_dialog && !popped && m.method() != sip::Method::Ack) {
-    if (!from || !from->uri.is_sip()) return reject(tx, 400, "bad From");
-    std::string from_domain = from->uri.host_lower();
-    // Requests from other domains may reach local users (they cannot prove an
-    // identity here); they can never be relayed: targets outside the local
-    // domains are refused below.
-    if (is_local_domain(from_domain)) {
-      auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
-                                              sip::auth::user_store_lookup(users_));
-      if (result.status == sip::auth::VerifyStatus::Malformed)
-        return reject(tx, 400, "malformed credentials: " + result.reason);
-      if (!result.ok()) {
-        Message r = Message::make_response(in, 407, {}, registrar::make_tag());
-        sip::auth::add_challenge(r, authenticator_, from_domain, result.stale(), /*proxy=*/true);
-        r.push_back(HeaderId::Server, options_.server_header);
-        log_.rejected(in, tx->source(), 407,
-                      std::string("challenged: ") +
-                          std::string(sip::auth::verify_status_name(result.status)));
-        tx->respond(std::move(r));
-        return;
-      }
-      if (result.username != sip::unescape(from->uri.user))
-        return reject(tx, 403,
-                      "authenticated as " + result.username + " but From is " + from->uri.aor());
-    }
-  }
+  // 22.3: everything that is not a dialog of ours is authenticated.
+  if (!dialog_route && !authenticate(tx, m)) return;
 
   // 16.5: targets.
   std::vector<Target> targets;
   const sip::Uri& ruri = m.request_uri();
   if (m.count(HeaderId::Route) > 0) {
+    if (!dialog_route) return reject(tx, 403, "a Route beyond this server needs a dialog of ours");
     auto dest = route_to(m);
     if (!dest) return reject(tx, 404, "next Route is not reachable");
     targets.push_back(Target{"", *dest});
@@ -236,7 +299,7 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
       targets.push_back(Target{b.contact, b.flow});
     }
     if (targets.empty()) return reject(tx, 480, "no binding for " + ruri.aor());
-  } else if (popped || in_dialog) {
+  } else if (dialog_route) {
     auto dest = route_to(m);
     if (!dest) return reject(tx, 404, "remote target is not reachable");
     targets.push_back(Target{"", *dest});
@@ -254,18 +317,20 @@ void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
                     const std::vector<Target>& targets, const std::string& key, bool record_route) {
   auto ctx = std::make_shared<Context>();
   ctx->server = tx;
+  ctx->request = tx->request();
   ctx->pending = targets.size();
   tx->set_context(ctx);
   sip::Local arrived = identity_.listener_for(tx->source().transport);
+  std::string rr_params = record_route ? record_route_params(request) : std::string{};
   std::string log_targets;
   for (const auto& t : targets) {
     Message out = request;
     if (!t.request_uri.empty()) out.set_request_uri(t.request_uri);
     sip::Local leaving = identity_.listener_for(t.destination.transport);
     if (record_route) {  // 16.6 step 4; RFC 5658 double Record-Route across transports
-      out.push_front(HeaderId::RecordRoute, identity_.record_route(arrived));
+      out.push_front(HeaderId::RecordRoute, identity_.record_route(arrived, rr_params));
       if (leaving.transport != arrived.transport)
-        out.push_front(HeaderId::RecordRoute, identity_.record_route(leaving));
+        out.push_front(HeaderId::RecordRoute, identity_.record_route(leaving, rr_params));
     }
     std::string branch = "z9hG4bKPl" + key + "." + sip::make_branch().substr(7);
     out.push_front(HeaderId::Via, identity_.via(leaving, branch));
@@ -274,14 +339,14 @@ void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
     if (out.method() == sip::Method::Invite) opts.timer_c = options_.timer_c;
     if (!log_targets.empty()) log_targets += ", ";
     log_targets += t.destination.to_string();
-    auto ctx_tx = transactions_.send_request(std::move(out), t.destination, opts);
+    auto branch_tx = transactions_.send_request(std::move(out), t.destination, opts);
     std::lock_guard lock(ctx->mu);
-    if (!ctx_tx) {
+    if (!branch_tx) {
       if (ctx->pending > 0) --ctx->pending;
       continue;
     }
-    ctx->branches.push_back(ctx_tx);
-    if (ctx->got_2xx || ctx->cancelled) ctx_tx->cancel();
+    ctx->branches.push_back(branch_tx);
+    if (ctx->got_2xx || ctx->cancelled) branch_tx->cancel();
   }
   log_.accepted(tx->request(), tx->source(), "forwarded to " + log_targets);
   bool none;
@@ -296,10 +361,13 @@ void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
   }
 }
 
-void Proxy::send_upstream(const std::shared_ptr<Context>& ctx, const Message& response) {
+void Proxy::send_upstream(const std::shared_ptr<Context>& ctx, const Message& response,
+                          bool pop_via) {
+  auto server = ctx->server.lock();
+  if (!server) return;  // the caller's transaction is gone: nobody to tell
   Message out = response;
-  out.pop_front(HeaderId::Via);
-  ctx->server->respond(std::move(out));
+  if (pop_via) out.pop_front(HeaderId::Via);
+  server->respond(std::move(out));
 }
 
 void Proxy::on_response(const sip::ClientTransactionPtr& tx, const Message& response) {
@@ -324,9 +392,7 @@ void Proxy::on_response(const sip::ClientTransactionPtr& tx, const Message& resp
       ctx->final_sent = true;
       if (!ctx->got_2xx) {
         ctx->got_2xx = true;
-        for (auto& b : ctx->branches) {
-          if (b != tx) others.push_back(b);
-        }
+        others = ctx->live_branches(tx.get());
       }
       if (ctx->done.insert(tx.get()).second && ctx->pending > 0) --ctx->pending;
     }
@@ -347,11 +413,24 @@ void Proxy::branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTr
                         std::optional<Message> response, int synthesized_status) {
   std::optional<Message> send;
   bool ours = false;
+  std::vector<sip::ClientTransactionPtr> cancel;
   {
     std::lock_guard lock(ctx->mu);
     if (!ctx->done.insert(tx.get()).second) return;
     if (ctx->pending > 0) --ctx->pending;
     int status = response ? response->status() : synthesized_status;
+    if (response && (status == 401 || status == 407)) {  // 16.7 step 7
+      for (HeaderId id : {HeaderId::WWWAuthenticate, HeaderId::ProxyAuthenticate}) {
+        for (const sip::Header* h : response->find_all(id)) {
+          ctx->challenges.emplace_back(id, std::string(h->value));
+        }
+      }
+    }
+    // 16.7 step 5: a 6xx ends the search; the other branches are cancelled.
+    if (status >= 600 && !ctx->cancelled) {
+      ctx->cancelled = true;
+      cancel = ctx->live_branches(tx.get());
+    }
     int r = rank(status);
     if (r < ctx->best_rank) {
       ctx->best_rank = r;
@@ -359,8 +438,8 @@ void Proxy::branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTr
         ctx->best = std::move(response);
         ctx->best_is_ours = false;
       } else {
-        ctx->best = Message::make_response(ctx->server->request(), synthesized_status, {},
-                                           registrar::make_tag());
+        ctx->best =
+            Message::make_response(ctx->request, synthesized_status, {}, registrar::make_tag());
         ctx->best_is_ours = true;
       }
     }
@@ -368,28 +447,34 @@ void Proxy::branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTr
       ctx->final_sent = true;
       send = std::move(ctx->best);
       ours = ctx->best_is_ours;
+      int final_status = send->status();
+      if (final_status == 401 || final_status == 407) {
+        for (const auto& [id, value] : ctx->challenges) {
+          bool present = false;
+          for (const sip::Header* h : send->find_all(id)) present = present || h->value == value;
+          if (!present) send->push_back(id, value);
+        }
+      }
     }
   }
+  for (auto& b : cancel) b->cancel();
   if (!send) return;
   if (send->status() == 503) send->set_status(500);  // 16.7 step 6
-  if (ours) {
-    ctx->server->respond(std::move(*send));
-  } else {
-    send_upstream(ctx, *send);
-  }
+  send_upstream(ctx, *send, /*pop_via=*/!ours);
 }
 
 void Proxy::on_cancel(const sip::ServerTransactionPtr& invite,
                       const sip::ServerTransactionPtr& cancel) {
-  cancel->respond(Message::make_response(cancel->request(), 200));
+  // RFC 3261 16.10 / 8.2.6.2: answered as a UAS would, with a To tag.
+  cancel->respond(Message::make_response(cancel->request(), 200, {}, registrar::make_tag()));
   auto ctx = std::static_pointer_cast<Context>(invite->context());
   std::vector<sip::ClientTransactionPtr> branches;
   bool answer_now = false;
   if (ctx) {
     std::lock_guard lock(ctx->mu);
     ctx->cancelled = true;
-    branches = ctx->branches;
-    if (branches.empty() && !ctx->final_sent) {
+    branches = ctx->live_branches(nullptr);
+    if (ctx->branches.empty() && !ctx->final_sent) {
       ctx->final_sent = true;
       answer_now = true;
     }
@@ -406,8 +491,10 @@ void Proxy::on_cancel(const sip::ServerTransactionPtr& invite,
 void Proxy::on_ack(const Message& ack, const sip::Peer& from) {
   // The ACK for a 2xx is its own transaction-less request (RFC 3261 13.2.2.4):
   // follow the route set statelessly.
+  // Only along a dialog this proxy record-routed, or to a local user: an ACK
+  // is never challenged, so it must not become a way to relay.
   Message m = ack;
-  bool popped = pop_own_routes(m);
+  bool dialog_route = pop_own_routes(m);
   std::optional<sip::Peer> dest;
   const sip::Uri& ruri = m.request_uri();
   if (m.count(HeaderId::Route) == 0 && ruri.is_sip() && is_local_domain(ruri.host_lower())) {
@@ -416,11 +503,12 @@ void Proxy::on_ack(const Message& ack, const sip::Peer& from) {
       m.set_request_uri(bindings.front().contact);
       dest = bindings.front().flow;
     }
-  } else {
+  } else if (dialog_route) {
     dest = route_to(m);
   }
   if (!dest) {
-    log_.rejected(ack, from, 0, popped ? "ACK: next hop not reachable" : "ACK: no route");
+    log_.rejected(ack, from, 0,
+                  dialog_route ? "ACK: next hop not reachable" : "ACK: not in a dialog of ours");
     return;
   }
   auto mf = m.max_forwards();

@@ -17,6 +17,14 @@
 // on (RFC 5626 spirit: clients behind NAT and Lync-protocol clients never
 // listen, so the connection they opened is the only way back).
 //
+// Which requests need what (the proxy's policy, see dialog_token.hpp):
+//   in-dialog requests routed by a Record-Route this proxy issued (its token
+//     matches the Call-ID and a tag): forwarded along the route set, no
+//     authentication;
+//   everything else: from a local user, Digest (407) first; from another
+//     domain, no challenge (it cannot prove an identity here). Either way only
+//     local users are targets: no relaying, and no pre-loaded Route beyond us.
+//
 // Thread-safe: called from the transaction layer on any worker; the state of
 // one proxied request (its response context) has its own mutex.
 #pragma once
@@ -28,6 +36,7 @@
 #include <vector>
 
 #include "base/timer.hpp"
+#include "roles/proxy/dialog_token.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "roles/registrar/location.hpp"
 #include "sip/auth/digest_authenticator.hpp"
@@ -38,25 +47,29 @@
 namespace parley::proxy {
 
 struct ProxyOptions {
-  std::vector<std::string> domains;        // local domains
+  std::vector<std::string> domains;                                         // local domains
   base::Millis timer_c{std::chrono::minutes(3) + std::chrono::seconds(1)};  // RFC 3261 16.6 step 11
   std::string server_header = "Parley";
+  // Key of the Record-Route dialog tokens (dialog_token.hpp); empty: random
+  // per process. Set it to share dialogs between proxies, or in tests.
+  std::string dialog_secret;
 };
 
 // One line per request for the log: what came in and what was done with it.
 struct RequestLog {
   virtual ~RequestLog() = default;
-  virtual void accepted(const sip::Message& request, const sip::Peer& from, std::string_view what) = 0;
+  virtual void accepted(const sip::Message& request, const sip::Peer& from,
+                        std::string_view what) = 0;
   virtual void rejected(const sip::Message& request, const sip::Peer& from, int status,
                         std::string_view why) = 0;
 };
 
 class Proxy {
  public:
-  Proxy(ProxyOptions options, const LocalIdentity& identity,
-        registrar::LocationService& location, store::UserStore& users,
-        sip::auth::DigestAuthenticator& authenticator, sip::TransactionLayer& transactions,
-        sip::Sender& stateless, const base::TimerService& clock, RequestLog& log);
+  Proxy(ProxyOptions options, const LocalIdentity& identity, registrar::LocationService& location,
+        store::UserStore& users, sip::auth::DigestAuthenticator& authenticator,
+        sip::TransactionLayer& transactions, sip::Sender& stateless,
+        const base::TimerService& clock, RequestLog& log);
 
   // The TransactionUser events that concern proxied requests (the router
   // passes them on; see sip/transaction/transaction_user.hpp for the rules).
@@ -78,8 +91,14 @@ class Proxy {
 
   void reject(const sip::ServerTransactionPtr& tx, int status, std::string_view why,
               std::string_view reason = {});
-  // 16.4: removes the Route entries naming this server from `m`; true if any.
+  // 16.4: removes the Route entries naming this server from `m`; returns
+  // whether one of them carried a valid dialog token for `m`.
   bool pop_own_routes(sip::Message& m) const;
+  // 22.3: authenticates a request from a local user (and removes the
+  // credentials meant for us from `m`). False when it answered the request.
+  bool authenticate(const sip::ServerTransactionPtr& tx, sip::Message& m);
+  // The ";dt=..." Record-Route parameter for the dialog `m` starts.
+  std::string record_route_params(const sip::Message& m) const;
   // The next hop for a request whose Request-URI is a remote target (in-dialog,
   // or after our Route was popped): a registered contact's flow, or the URI.
   std::optional<sip::Peer> route_to(const sip::Message& m) const;
@@ -89,7 +108,8 @@ class Proxy {
                const std::vector<Target>& targets, const std::string& key, bool record_route);
   void branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTransactionPtr& tx,
                    std::optional<sip::Message> response, int synthesized_status);
-  void send_upstream(const std::shared_ptr<Context>& ctx, const sip::Message& response);
+  void send_upstream(const std::shared_ptr<Context>& ctx, const sip::Message& response,
+                     bool pop_via = true);
 
   ProxyOptions options_;
   const LocalIdentity& identity_;
@@ -100,6 +120,7 @@ class Proxy {
   sip::Sender& stateless_;
   const base::TimerService& clock_;
   RequestLog& log_;
+  DialogToken token_;
 };
 
 }  // namespace parley::proxy

@@ -81,8 +81,8 @@ bool SqliteUserStore::remove(std::string_view username, std::string_view domain)
 
 std::vector<User> SqliteUserStore::list() {
   return db_->with([&](SqliteConnection& c) {
-    auto st = c.prepare("SELECT " + std::string(kColumns) +
-                        " FROM users ORDER BY domain, username");
+    auto st =
+        c.prepare("SELECT " + std::string(kColumns) + " FROM users ORDER BY domain, username");
     std::vector<User> out;
     while (st.step()) out.push_back(row_to_user(st));
     return out;

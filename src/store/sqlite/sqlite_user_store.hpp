@@ -19,8 +19,8 @@ class SqliteUserStore final : public UserStore {
 
   std::optional<User> find(std::string_view username, std::string_view domain) override;
   bool add(const User& user) override;
-  bool set_credentials(std::string_view username, std::string_view domain,
-                       std::string_view ha1_md5, std::string_view ha1_sha256) override;
+  bool set_credentials(std::string_view username, std::string_view domain, std::string_view ha1_md5,
+                       std::string_view ha1_sha256) override;
   bool remove(std::string_view username, std::string_view domain) override;
   // Ordered by domain, then username.
   std::vector<User> list() override;

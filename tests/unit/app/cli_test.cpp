@@ -50,7 +50,8 @@ class CliTest : public ::testing::Test {
   }
 
   std::optional<store::User> stored(const std::string& user, const std::string& domain) {
-    store::SqliteUserStore users(std::make_shared<store::SqliteDatabase>(dir_ / "data" / "parley.db"));
+    store::SqliteUserStore users(
+        std::make_shared<store::SqliteDatabase>(dir_ / "data" / "parley.db"));
     return users.find(user, domain);
   }
 
@@ -66,21 +67,27 @@ TEST_F(CliTest, Version) {
 
 TEST_F(CliTest, NoVerbIsAUsageError) {
   CliResult r = run({});
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);
   EXPECT_FALSE(r.err.empty());
-  EXPECT_NE(run({"frobnicate"}).status, 0);
+  EXPECT_EQ(run({"frobnicate"}).status, 2);
+  EXPECT_EQ(run({"user"}).status, 2);
+  EXPECT_EQ(run({"cert"}).status, 2);
+  CliResult help = run({"--help"});
+  EXPECT_EQ(help.status, 0);
+  EXPECT_THAT(help.out, HasSubstr("serve"));
 }
 
 TEST_F(CliTest, UserLifecycle) {
-  CliResult add = runc({"user", "add", "alice@Parley.Test", "--password", "secret", "--display-name",
-                  "Alice A."});
+  CliResult add = runc(
+      {"user", "add", "alice@Parley.Test", "--password", "secret", "--display-name", "Alice A."});
   ASSERT_EQ(add.status, 0) << add.err;
   EXPECT_EQ(add.out, "added alice@parley.test\n");
 
   auto u = stored("alice", "parley.test");
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->display_name, "Alice A.");
-  EXPECT_EQ(u->ha1_md5, sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret"));
+  EXPECT_EQ(u->ha1_md5,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret"));
   EXPECT_EQ(u->ha1_sha256,
             sip::auth::digest_ha1(sip::auth::Algorithm::Sha256, "alice", "parley.test", "secret"));
 
@@ -88,9 +95,11 @@ TEST_F(CliTest, UserLifecycle) {
   EXPECT_EQ(dup.status, 1);
   EXPECT_THAT(dup.err, HasSubstr("already exists"));
 
-  ASSERT_EQ(runc({"user", "add", "bob@example.org", "--password", "-"}, "pw from stdin\n").status, 0);
-  EXPECT_EQ(stored("bob", "example.org")->ha1_md5,
-            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "bob", "example.org", "pw from stdin"));
+  ASSERT_EQ(runc({"user", "add", "bob@example.org", "--password", "-"}, "pw from stdin\n").status,
+            0);
+  EXPECT_EQ(
+      stored("bob", "example.org")->ha1_md5,
+      sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "bob", "example.org", "pw from stdin"));
 
   CliResult list = runc({"user", "list"});
   EXPECT_EQ(list.status, 0);
@@ -125,7 +134,7 @@ TEST_F(CliTest, UserErrors) {
   EXPECT_THAT(empty.err, HasSubstr("password must not be empty"));
 
   CliResult missing = runc({"user", "add", "alice@parley.test"});
-  EXPECT_NE(missing.status, 0);
+  EXPECT_EQ(missing.status, 2);
   EXPECT_THAT(missing.err, HasSubstr("--password"));
 
   CliResult nofile = run({"user", "list", "--config", (dir_ / "absent.toml").string()});
@@ -155,7 +164,7 @@ TEST_F(CliTest, Ports) {
   EXPECT_EQ(json.status, 0);
   EXPECT_EQ(json.out.front(), '{');
   EXPECT_THAT(json.out, HasSubstr("\"server_ports\":"));
-  EXPECT_NE(run({"ports", "--format", "xml"}).status, 0);
+  EXPECT_EQ(run({"ports", "--format", "xml"}).status, 2);
 }
 
 }  // namespace

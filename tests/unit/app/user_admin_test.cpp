@@ -24,9 +24,9 @@ TEST(ParseAor, Forms) {
 }
 
 TEST(ParseAor, Rejects) {
-  for (const char* bad : {"", "alice", "@parley.test", "alice@", "al ice@parley.test",
-                          "alice@parley test", "alice@.parley.test", "alice@parley.test.",
-                          "al<ice@parley.test", "alice@par:ley"}) {
+  for (const char* bad :
+       {"", "alice", "@parley.test", "alice@", "al ice@parley.test", "alice@parley test",
+        "alice@.parley.test", "alice@parley.test.", "al<ice@parley.test", "alice@par:ley"}) {
     EXPECT_FALSE(parse_aor(bad).has_value()) << bad;
   }
 }
@@ -38,7 +38,8 @@ TEST(MakeUser, StoresHa1ForBothAlgorithmsWithTheDomainAsRealm) {
   EXPECT_EQ(u.domain, "parley.test");
   EXPECT_EQ(u.display_name, "Alice");
   // MD5("alice:parley.test:secret"), computed independently.
-  EXPECT_EQ(u.ha1_md5, sip::auth::hex_digest(sip::auth::Algorithm::Md5, "alice:parley.test:secret"));
+  EXPECT_EQ(u.ha1_md5,
+            sip::auth::hex_digest(sip::auth::Algorithm::Md5, "alice:parley.test:secret"));
   EXPECT_EQ(u.ha1_sha256,
             sip::auth::hex_digest(sip::auth::Algorithm::Sha256, "alice:parley.test:secret"));
   EXPECT_EQ(u.ha1_md5.size(), 32u);

@@ -173,9 +173,11 @@ TEST_F(ConfigFile, WrongTypesAndRanges) {
   EXPECT_THAT(error_of("[server]\ndomains = []\n"), HasSubstr("at least one domain"));
   EXPECT_THAT(error_of("[server]\ndomains = [\"a b\"]\n"), HasSubstr("invalid domain"));
   EXPECT_THAT(error_of("[server]\ndomains = [\"a.b\", \"A.B\"]\n"), HasSubstr("listed twice"));
-  EXPECT_THAT(error_of("[server]\nworkers = -1\n"), HasSubstr(":2: server.workers: must be between 0"));
+  EXPECT_THAT(error_of("[server]\nworkers = -1\n"),
+              HasSubstr(":2: server.workers: must be between 0"));
   EXPECT_THAT(error_of("[server]\nworkers = \"4\"\n"), HasSubstr("expected an integer"));
-  EXPECT_THAT(error_of("[server]\nlog_level = \"loud\"\n"), HasSubstr("server.log_level: expected one of"));
+  EXPECT_THAT(error_of("[server]\nlog_level = \"loud\"\n"),
+              HasSubstr("server.log_level: expected one of"));
   EXPECT_THAT(error_of("[server]\ndefault_address = \"localhost\"\n"),
               HasSubstr("expected a numeric IPv4 or IPv6 address"));
   EXPECT_THAT(error_of("[listeners.\"frontend.sip-tcp\"]\nport = 70000\n"),
@@ -203,13 +205,56 @@ TEST_F(ConfigFile, MissingFile) {
 }
 
 TEST_F(ConfigFile, ConflictingListeners) {
-  EXPECT_THAT(error_of("[listeners.\"frontend.sip-tcp\"]\nport = 5061\n"),
-              HasSubstr("listeners frontend.sip-tcp and frontend.sip-tls both bind TCP 0.0.0.0:5061"));
+  EXPECT_THAT(
+      error_of("[listeners.\"frontend.sip-tcp\"]\nport = 5061\n"),
+      HasSubstr("listeners frontend.sip-tcp and frontend.sip-tls both bind TCP 0.0.0.0:5061"));
   // UDP and TCP may share a port; port 0 never conflicts.
   EXPECT_EQ(error_of("[listeners.\"frontend.sip-udp\"]\nport = 5061\n"), "");
-  EXPECT_EQ(error_of("[listeners.\"frontend.sip-tcp\"]\nport = 0\n[listeners.\"frontend.sip-tls\"]\nport = 0\n"), "");
+  EXPECT_EQ(error_of("[listeners.\"frontend.sip-tcp\"]\nport = "
+                     "0\n[listeners.\"frontend.sip-tls\"]\nport = 0\n"),
+            "");
   // A disabled listener does not conflict.
-  EXPECT_EQ(error_of("[listeners.\"frontend.sip-tcp\"]\nport = 5061\n[listeners.\"frontend.sip-tls\"]\nenabled = false\n"), "");
+  EXPECT_EQ(error_of("[listeners.\"frontend.sip-tcp\"]\nport = "
+                     "5061\n[listeners.\"frontend.sip-tls\"]\nenabled = false\n"),
+            "");
+}
+
+}  // namespace
+}  // namespace parley::config
+
+namespace parley::config {
+namespace {
+
+// The commented sample in etc/ loads and states exactly the defaults.
+TEST(SampleFile, LoadsAndMatchesTheDefaults) {
+  std::filesystem::path sample =
+      std::filesystem::path(PARLEY_TEST_DATA) / ".." / ".." / "etc" / "parley.toml";
+  Config cfg = load(sample);
+  Config def = load(std::nullopt);
+  EXPECT_EQ(cfg.domains, def.domains);
+  EXPECT_EQ(cfg.fqdn, def.fqdn);
+  EXPECT_EQ(cfg.data_dir, def.data_dir);
+  EXPECT_EQ(cfg.log_level, def.log_level);
+  EXPECT_EQ(cfg.workers, def.workers);
+  EXPECT_EQ(cfg.default_address, def.default_address);
+  EXPECT_EQ(cfg.tls.cert, def.tls.cert);
+  EXPECT_EQ(cfg.tls.key, def.tls.key);
+  EXPECT_EQ(cfg.tls.ca, def.tls.ca);
+  EXPECT_EQ(cfg.tls.verify_client, def.tls.verify_client);
+  const Limits& a = cfg.limits;
+  const Limits& b = def.limits;
+  EXPECT_EQ(a.max_message_size, b.max_message_size);
+  EXPECT_EQ(a.max_header_count, b.max_header_count);
+  EXPECT_EQ(a.max_connections, b.max_connections);
+  EXPECT_EQ(a.max_connections_per_ip, b.max_connections_per_ip);
+  EXPECT_EQ(a.tcp_idle_timeout, b.tcp_idle_timeout);
+  EXPECT_EQ(a.tls_handshake_timeout, b.tls_handshake_timeout);
+  EXPECT_EQ(a.min_expires, b.min_expires);
+  EXPECT_EQ(a.max_expires, b.max_expires);
+  EXPECT_EQ(a.default_expires, b.default_expires);
+  EXPECT_EQ(a.nonce_lifetime, b.nonce_lifetime);
+  // The listener tables are commented out: the catalogue's defaults apply.
+  EXPECT_TRUE(cfg.listeners.empty());
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ struct Node {
   explicit Node(config::Limits limits = {}, config::Tls tls = Certificates::get().tls(),
                 std::vector<sip::Transport> transports = {sip::Transport::Udp,
                                                           sip::Transport::Tcp,
-                                                          sip::Transport::Tls}) {
+                                                          sip::Transport::Tls},
+                std::string address = "127.0.0.1") {
     pool = std::make_unique<WorkerPool>(2);
     pool->start();
     TransportOptions options;
@@ -58,7 +59,7 @@ struct Node {
     transport->set_message_handler(sink.message_handler());
     transport->set_flow_closed_handler(sink.flow_closed_handler());
     std::vector<ListenerSpec> specs;
-    for (auto t : transports) specs.push_back(ListenerSpec{t, "127.0.0.1", 0});
+    for (auto t : transports) specs.push_back(ListenerSpec{t, address, 0});
     bound = transport->start(specs);
   }
   ~Node() {

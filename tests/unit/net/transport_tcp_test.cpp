@@ -48,6 +48,15 @@ TEST(TransportTcp, StreamIsCutIntoMessages) {
   EXPECT_EQ(first.source.flow, third.source.flow);
 }
 
+TEST(TransportTcp, MessageTrickledByteByByte) {
+  Node node;
+  TcpClient client(node.port(Transport::Tcp));
+  std::string request = sip_request("slow", "TCP", "a body");
+  for (char c : request) ASSERT_TRUE(client.send(std::string_view(&c, 1)));
+  EXPECT_EQ(node.sink.wait_message().bytes, request);
+  EXPECT_EQ(node.sink.message_count(), 1u);
+}
+
 TEST(TransportTcp, PingGetsPong) {
   // RFC 5626 3.5.1
   Node node;
@@ -138,6 +147,23 @@ TEST(TransportTcp, ConnectionsOverThePerAddressLimitAreRefused) {
   DoneProbe done;
   node.transport->send(got.source, sip_response("again"), done.callback());
   EXPECT_EQ(done.wait(), 1);
+}
+
+TEST(TransportTcp, ConnectionsOverTheTotalLimitAreRefused) {
+  config::Limits limits;
+  limits.max_connections = 1;
+  Node node(limits);
+  TcpClient one(node.port(Transport::Tcp));
+  ASSERT_TRUE(one.send(sip_request("one")));
+  ASSERT_FALSE(node.sink.wait_message().bytes.empty());
+  TcpClient two(node.port(Transport::Tcp));
+  EXPECT_TRUE(two.wait_closed());
+  // Outbound connections count against the total as well.
+  TcpServer far;
+  DoneProbe done;
+  node.transport->send(sip::Peer{Transport::Tcp, "127.0.0.1", far.port(), 0}, "x",
+                       done.callback());
+  EXPECT_EQ(done.wait(), 0);
 }
 
 TEST(TransportTcp, OutboundConnectionWhenThereIsNoFlow) {

@@ -99,8 +99,8 @@ TEST_F(PkiTest, FirstCallCreatesCaAndServerCertificate) {
   EXPECT_FALSE(valid_for_at_least(cert.get(), std::chrono::days(731)));
 
   // Its names.
-  for (const char* n : {"sip.parley.test", "parley.test", "example.org", "localhost",
-                        "127.0.0.1", "::1"}) {
+  for (const char* n :
+       {"sip.parley.test", "parley.test", "example.org", "localhost", "127.0.0.1", "::1"}) {
     EXPECT_TRUE(certificate_names(cert.get(), n)) << n;
   }
   EXPECT_FALSE(certificate_names(cert.get(), "other.test"));
@@ -207,18 +207,19 @@ TEST_F(PkiTest, RefusesAMismatchedCaKey) {
 }
 
 TEST(ServerNames, OrderAndDeduplication) {
-  EXPECT_EQ(server_names("Sip.Parley.Test", {"parley.test", "PARLEY.test", "localhost", "192.0.2.7"}),
-            (std::vector<std::string>{"sip.parley.test", "parley.test", "localhost", "192.0.2.7",
-                                      "127.0.0.1", "::1"}));
+  EXPECT_EQ(
+      server_names("Sip.Parley.Test", {"parley.test", "PARLEY.test", "localhost", "192.0.2.7"}),
+      (std::vector<std::string>{"sip.parley.test", "parley.test", "localhost", "192.0.2.7",
+                                "127.0.0.1", "::1"}));
 }
 
 TEST(Certificate, NumericExtraNamesBecomeIpEntries) {
   PKeyPtr ca_key = generate_ec_key();
   X509Ptr ca = issue_ca_certificate(ca_key.get(), "Test CA", std::chrono::days(1));
   PKeyPtr key = generate_ec_key();
-  X509Ptr cert = issue_server_certificate(key.get(), ca.get(), ca_key.get(),
-                                          {"host.test", "192.0.2.7", "2001:db8::5"},
-                                          std::chrono::days(1));
+  X509Ptr cert =
+      issue_server_certificate(key.get(), ca.get(), ca_key.get(),
+                               {"host.test", "192.0.2.7", "2001:db8::5"}, std::chrono::days(1));
   auto* names = static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
   ASSERT_NE(names, nullptr);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace parley::sip {
@@ -189,6 +190,52 @@ TEST(Framing, HeadersWithoutEndLargerThanLimit) {
   std::string no_line_end = "INVITE " + std::string(300, 'a');
   EXPECT_EQ(as<frame::Error>(find_message(no_line_end, 200)).reason, "headers too large");
   EXPECT_TRUE(std::holds_alternative<frame::Incomplete>(find_message(no_line_end, 1000)));
+}
+
+// Random input built from the bytes the framer cares about: every answer stays
+// inside the buffer, and feeding the bytes one at a time with the resume hint
+// reaches the same first answer as a scan of the whole buffer.
+TEST(Framing, RandomInputKeepsInvariants) {
+  const std::vector<std::string> pieces = {
+      "\r\n", "\n", "\r", " ", "\t", ":", "l", "L", "Content-Length", "0", "1", "7",
+      "12", "x", "INVITE sip:a@b SIP/2.0", "SIP/2.0 200 OK", "Via: v", "\x16", "\r\n\r\n"};
+  std::mt19937 rng(5626);
+  for (int round = 0; round < 3000; ++round) {
+    std::string buf;
+    int n = std::uniform_int_distribution<int>(0, 30)(rng);
+    for (int i = 0; i < n; ++i) {
+      buf += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(rng)];
+    }
+    const std::size_t max = 200;
+    FrameResult whole = find_message(buf, max);
+    if (auto* c = std::get_if<frame::Complete>(&whole)) {
+      ASSERT_LE(c->consumed(), buf.size());
+      ASSERT_GT(c->length, 0u);
+    } else if (auto* k = std::get_if<frame::KeepAlive>(&whole)) {
+      ASSERT_GT(k->consumed, 0u);
+      ASSERT_LE(k->consumed, buf.size());
+    } else if (auto* i = std::get_if<frame::Incomplete>(&whole)) {
+      ASSERT_LE(i->resume, buf.size());
+    }
+    // Incremental: the first non-Incomplete answer on a growing prefix.
+    std::size_t resume = 0;
+    for (std::size_t len = 1; len <= buf.size(); ++len) {
+      FrameResult r = find_message(std::string_view(buf).substr(0, len), max, resume);
+      if (auto* i = std::get_if<frame::Incomplete>(&r)) {
+        resume = i->resume;
+        continue;
+      }
+      if (auto* c = std::get_if<frame::Complete>(&r)) {
+        auto* w = std::get_if<frame::Complete>(&whole);
+        ASSERT_TRUE(w) << buf;
+        EXPECT_EQ(c->offset, w->offset) << buf;
+        EXPECT_EQ(c->length, w->length) << buf;
+      } else if (std::holds_alternative<frame::Error>(r)) {
+        EXPECT_TRUE(std::holds_alternative<frame::Error>(whole)) << buf;
+      }
+      break;
+    }
+  }
 }
 
 TEST(StartLine, Shapes) {

@@ -148,6 +148,10 @@ TEST(Message, RejectsMalformedWithReasons) {
                 .reason,
             "Multiple Call-ID headers");
   EXPECT_EQ(parse_err("\x01\x02garbage\r\n\r\n").reason, "Bad request line");
+  EXPECT_EQ(parse_err("OPTIONS sip:a@b SIP/2.0\r\n" + base + "CSeq: 1 OPTIONS\r\nSubject: a" +
+                      std::string(1, '\0') + "b\r\n\r\n")
+                .reason,
+            "Control character in header");
 }
 
 TEST(Message, MakeResponseCopiesDialogHeadersAndAddsTag) {

@@ -54,7 +54,8 @@ TEST_F(UserStoreTest, DuplicateAorIsRejected) {
 
 TEST_F(UserStoreTest, SetCredentials) {
   ASSERT_TRUE(users_.add(alice()));
-  EXPECT_TRUE(users_.set_credentials("alice", "parley.TEST", std::string(32, 'c'), std::string(64, 'd')));
+  EXPECT_TRUE(
+      users_.set_credentials("alice", "parley.TEST", std::string(32, 'c'), std::string(64, 'd')));
   auto u = users_.find("alice", "parley.test");
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->ha1_md5, std::string(32, 'c'));

@@ -11,8 +11,9 @@ namespace {
 
 // Row counts taken from shared/PORTS.md (one per table row or list entry).
 constexpr std::size_t kSeedServerRows = 51;
-constexpr std::size_t kHardwareOnlyRows = 20;  // FE pool 14, Mediation 1, FE+Mediation 1, Director 4
-constexpr std::size_t kDnsRows = 6;            // FE pool 4, Director 2
+constexpr std::size_t kHardwareOnlyRows =
+    20;                              // FE pool 14, Mediation 1, FE+Mediation 1, Director 4
+constexpr std::size_t kDnsRows = 6;  // FE pool 4, Director 2
 constexpr std::size_t kClientRows = 12;
 constexpr std::size_t kReverseProxyExternal = 2;
 constexpr std::size_t kReverseProxyInternal = 3;
@@ -20,8 +21,10 @@ constexpr std::size_t kFederationRows = 10;
 
 TEST(Catalogue, ServerTableHasEverySeedRowPlusTheUdpExtension) {
   auto rows = server_ports();
-  auto seed = std::count_if(rows.begin(), rows.end(), [](const auto& r) { return !r.parley_extension; });
-  auto ext = std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.parley_extension; });
+  auto seed =
+      std::count_if(rows.begin(), rows.end(), [](const auto& r) { return !r.parley_extension; });
+  auto ext =
+      std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.parley_extension; });
   EXPECT_EQ(static_cast<std::size_t>(seed), kSeedServerRows);
   EXPECT_EQ(ext, 1);
 }
@@ -35,8 +38,9 @@ TEST(Catalogue, LoadBalancerListsMatchTheSeed) {
   EXPECT_EQ(static_cast<std::size_t>(hw), kHardwareOnlyRows);
   EXPECT_EQ(static_cast<std::size_t>(dns), kDnsRows);
   // Hardware-only rows come first.
-  EXPECT_TRUE(std::is_partitioned(rows.begin(), rows.end(),
-                                  [](const auto& r) { return r.mode == LoadBalancing::HardwareOnly; }));
+  EXPECT_TRUE(std::is_partitioned(rows.begin(), rows.end(), [](const auto& r) {
+    return r.mode == LoadBalancing::HardwareOnly;
+  }));
 
   std::set<std::uint16_t> dir_dns;
   for (const auto& r : rows) {
@@ -164,7 +168,8 @@ TEST(Protocols, ParsesSeedText) {
   static_assert(parse_protocols("TCP (TLS)").has(Protocol::Tls));
   EXPECT_EQ(parse_protocols("HTTPS, TCP"), ProtocolSet().with(Protocol::Https).with(Protocol::Tcp));
   EXPECT_EQ(parse_protocols("tcp/udp"), ProtocolSet().with(Protocol::Tcp).with(Protocol::Udp));
-  EXPECT_EQ(parse_protocols("TCP and HTTP"), ProtocolSet().with(Protocol::Tcp).with(Protocol::Http));
+  EXPECT_EQ(parse_protocols("TCP and HTTP"),
+            ProtocolSet().with(Protocol::Tcp).with(Protocol::Http));
   EXPECT_TRUE(parse_protocols("").empty());
   EXPECT_TRUE(parse_protocols("various things").empty());
   // "HTTPS" is not "HTTP".

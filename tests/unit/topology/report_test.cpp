@@ -24,9 +24,8 @@ TEST(Report, TableHasEverySectionAndListenerKeys) {
             std::string::npos);
   EXPECT_NE(t.find("57501-65535 TCP/UDP"), std::string::npos);
   EXPECT_EQ(occurrences(t, "(Parley)"), 1u);
-  std::size_t rows = server_ports().size() + load_balancer_ports().size() +
-                     client_ports().size() + reverse_proxy_ports().size() +
-                     federation_ports().size();
+  std::size_t rows = server_ports().size() + load_balancer_ports().size() + client_ports().size() +
+                     reverse_proxy_ports().size() + federation_ports().size();
   EXPECT_EQ(occurrences(t, "\n  "), rows);
 }
 
