@@ -120,11 +120,10 @@ int serve(const config::Config& cfg) {
 
   sip::auth::DigestOptions dopts;
   dopts.nonce_lifetime = cfg.limits.nonce_lifetime;
-  // MD5 only: deployed clients break on a SHA-256 challenge even beside an MD5
-  // one (baresip 1.0's libre fails the REGISTER with ENOSYS; sipsak 0.9.8 reads
-  // only the first challenge). SHA-256 (RFC 8760) is implemented and unit
-  // tested in sip/auth; offering it waits for a per-deployment switch.
-  dopts.algorithms = {sip::auth::Algorithm::Md5};
+  dopts.algorithms.clear();
+  for (const auto& a : cfg.auth.digest_algorithms) {
+    if (auto alg = sip::auth::parse_algorithm(a)) dopts.algorithms.push_back(*alg);
+  }
   sip::auth::DigestAuthenticator authenticator(dopts, [&timers] { return timers.now(); });
   registrar::LocationService location;
   SpdlogRequestLog log;

@@ -43,6 +43,14 @@ struct Tls {
   bool verify_client = false;         // require and check client certificates (MTLS)
 };
 
+// Digest authentication (RFC 7616, RFC 8760).
+struct Auth {
+  // Offered in this order in every 401/407: "MD5" and/or "SHA-256". MD5 alone
+  // by default: several deployed clients fail on a SHA-256 challenge even when
+  // an MD5 one is beside it (baresip 1.0), or read only the first (sipsak).
+  std::vector<std::string> digest_algorithms{"MD5"};
+};
+
 struct Config {
   std::vector<std::string> domains{"parley.test"};  // first one is the default
   std::string fqdn = "localhost";      // this server's name (certificate, Record-Route)
@@ -52,6 +60,7 @@ struct Config {
   std::string default_address = "0.0.0.0";  // bind address when a listener has none
   std::map<std::string, ListenerOverride> listeners;
   Tls tls;                             // paths default to <data_dir>/pki/...
+  Auth auth;
   Limits limits;
 
   std::filesystem::path database_path() const { return data_dir / "parley.db"; }

@@ -250,15 +250,36 @@ void check_listener_conflicts(const Config& cfg, const std::string& file) {
   }
 }
 
+void read_auth(const Reader& r, const toml::table& t, Config& cfg) {
+  r.each(t, "auth", {"digest_algorithms"},
+         [&](std::string_view, const toml::node& v, const std::string& key) {
+           const auto* arr = v.as_array();
+           if (arr == nullptr) r.fail(v.source(), key, "expected an array of strings");
+           std::vector<std::string> algorithms;
+           for (const auto& item : *arr) {
+             std::string a = r.string(item, key);
+             if (a != "MD5" && a != "SHA-256")
+               r.fail(item.source(), key, "expected \"MD5\" or \"SHA-256\", got \"" + a + "\"");
+             if (std::find(algorithms.begin(), algorithms.end(), a) != algorithms.end())
+               r.fail(item.source(), key, "\"" + a + "\" listed twice");
+             algorithms.push_back(std::move(a));
+           }
+           if (algorithms.empty()) r.fail(v.source(), key, "at least one algorithm is required");
+           cfg.auth.digest_algorithms = std::move(algorithms);
+         });
+}
+
 void apply(const toml::table& root, const std::string& file, Config& cfg) {
   Reader r(file);
-  r.each(root, "", {"server", "tls", "limits", "listeners"},
+  r.each(root, "", {"server", "tls", "auth", "limits", "listeners"},
          [&](std::string_view name, const toml::node& v, const std::string& key) {
            const toml::table& t = r.table(v, key);
            if (name == "server")
              read_server(r, t, cfg);
            else if (name == "tls")
              read_tls(r, t, cfg);
+           else if (name == "auth")
+             read_auth(r, t, cfg);
            else if (name == "limits")
              read_limits(r, t, cfg.limits);
            else if (name == "listeners")

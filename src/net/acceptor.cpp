@@ -30,12 +30,19 @@ void Acceptor::accept() {
     if (self->closed_ || ec == boost::asio::error::operation_aborted) return;
     if (ec) {
       // Out of file descriptors and the like: back off instead of spinning.
-      spdlog::warn("accept on {} failed: {}", sip::transport_name(self->transport_), ec.message());
+      if (self->failures_++ % 100 == 0)
+        spdlog::warn("accept on {} failed: {} ({} time(s) in a row; retrying every 100 ms)",
+                     sip::transport_name(self->transport_), ec.message(), self->failures_);
       self->retry_.expires_after(std::chrono::milliseconds(100));
       self->retry_.async_wait([self](const error_code& e) {
         if (!e && !self->closed_) self->accept();
       });
       return;
+    }
+    if (self->failures_ > 0) {
+      spdlog::info("accept on {} works again after {} failure(s)",
+                   sip::transport_name(self->transport_), self->failures_);
+      self->failures_ = 0;
     }
     error_code e;
     tcp::endpoint remote = socket->remote_endpoint(e);

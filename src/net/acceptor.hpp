@@ -4,6 +4,8 @@
 // is checked here: a connection over a limit is closed at once.
 #pragma once
 
+#include <cstdint>
+
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -35,6 +37,10 @@ class Acceptor : public std::enable_shared_from_this<Acceptor> {
   const sip::Transport transport_;
   boost::asio::steady_timer retry_;
   bool closed_ = false;
+  // Accept failures in a row (EMFILE...): logged on the first and then once
+  // every 100 (about every 10 s of back-off), so a descriptor shortage cannot
+  // flood the log. Touched only on the acceptor's worker.
+  std::uint64_t failures_ = 0;
 };
 
 }  // namespace parley::net

@@ -191,6 +191,17 @@ TEST_F(ConfigFile, WrongTypesAndRanges) {
   EXPECT_THAT(error_of("server = 1\n"), HasSubstr(":1: server: expected a table"));
 }
 
+TEST_F(ConfigFile, DigestAlgorithms) {
+  EXPECT_EQ(load(std::nullopt).auth.digest_algorithms, std::vector<std::string>{"MD5"});
+  Config cfg = load(write("[auth]\ndigest_algorithms = [\"SHA-256\", \"MD5\"]\n"));
+  EXPECT_EQ(cfg.auth.digest_algorithms, (std::vector<std::string>{"SHA-256", "MD5"}));
+  EXPECT_THAT(error_of("[auth]\ndigest_algorithms = [\"SHA-1\"]\n"),
+              HasSubstr(":2: auth.digest_algorithms: expected \"MD5\" or \"SHA-256\""));
+  EXPECT_THAT(error_of("[auth]\ndigest_algorithms = []\n"), HasSubstr("at least one algorithm"));
+  EXPECT_THAT(error_of("[auth]\ndigest_algorithms = [\"MD5\", \"MD5\"]\n"),
+              HasSubstr("listed twice"));
+}
+
 TEST_F(ConfigFile, SyntaxErrorHasLineAndColumn) {
   EXPECT_THAT(error_of("[server]\nfqdn = \n"), HasSubstr("parley.toml:2:"));
 }
@@ -241,6 +252,7 @@ TEST(SampleFile, LoadsAndMatchesTheDefaults) {
   EXPECT_EQ(cfg.tls.key, def.tls.key);
   EXPECT_EQ(cfg.tls.ca, def.tls.ca);
   EXPECT_EQ(cfg.tls.verify_client, def.tls.verify_client);
+  EXPECT_EQ(cfg.auth.digest_algorithms, def.auth.digest_algorithms);
   const Limits& a = cfg.limits;
   const Limits& b = def.limits;
   EXPECT_EQ(a.max_message_size, b.max_message_size);
