@@ -1,4 +1,5 @@
 #include "sip/framing.hpp"
+#include "sip/chars.hpp"
 
 #include <cstdint>
 
@@ -53,16 +54,8 @@ LengthParse parse_length(std::string_view v, std::uint64_t cap, std::uint64_t& o
 
 }  // namespace
 
-bool is_start_line_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`':
-    case '\'': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_start_line_char(char c) { return is_token_char(c); }
+
 
 bool looks_like_start_line(std::string_view line) {
   line = trim_right(line);

@@ -1,30 +1,20 @@
 // Parsers for structured header values: Via (RFC 3261 20.42, RFC 3581) and
 // CSeq (RFC 3261 20.16).
 #include <cctype>
+#include "sip/chars.hpp"
 
 #include "sip/message.hpp"
 
 namespace parley::sip {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-bool is_token_char(char c) {
-  if (std::isalnum(static_cast<unsigned char>(c))) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+':
-    case '`': case '\'': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 struct Cursor {
   std::string_view s;
   std::size_t i = 0;
   void skip_ws() {
-    while (i < s.size() && is_ws(s[i])) ++i;
+    while (i < s.size() && is_lws_char(s[i])) ++i;
   }
   bool eat(char c) {
     skip_ws();
@@ -61,7 +51,7 @@ std::optional<Via> parse_via(std::string_view value, std::string* error) {
   v.protocol = trim(v.protocol);
   v.transport = c.token();
   if (v.transport.empty()) return fail(error, "Bad Via transport"), std::nullopt;
-  if (c.i >= c.s.size() || !is_ws(c.s[c.i])) return fail(error, "Bad Via sent-by"), std::nullopt;
+  if (c.i >= c.s.size() || !is_lws_char(c.s[c.i])) return fail(error, "Bad Via sent-by"), std::nullopt;
   c.skip_ws();
   std::size_t hb = c.i;
   if (c.i < c.s.size() && c.s[c.i] == '[') {
@@ -104,8 +94,8 @@ std::optional<CSeq> parse_cseq(std::string_view value) {
     if (n > 0xFFFFFFFFull) return std::nullopt;  // RFC 3261 8.1.1.5: < 2**32
     ++i;
   }
-  if (i == 0 || i >= value.size() || !is_ws(value[i])) return std::nullopt;
-  while (i < value.size() && is_ws(value[i])) ++i;
+  if (i == 0 || i >= value.size() || !is_lws_char(value[i])) return std::nullopt;
+  while (i < value.size() && is_lws_char(value[i])) ++i;
   std::size_t mb = i;
   while (i < value.size() && is_token_char(value[i])) ++i;
   if (i == mb || i != value.size()) return std::nullopt;

@@ -1,5 +1,6 @@
 // Parsing and reading SIP messages (RFC 3261 7, 8.1.1, 18.3, 20).
 #include "sip/message.hpp"
+#include "sip/chars.hpp"
 
 #include <cctype>
 
@@ -8,16 +9,6 @@ namespace {
 
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
-bool is_token_char(char c) {
-  if (std::isalnum(static_cast<unsigned char>(c))) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+':
-    case '`': case '\'': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -51,7 +42,9 @@ std::size_t line_end(std::string_view s, std::size_t pos, std::size_t& next) {
   return (lf > pos && s[lf - 1] == '\r') ? lf - 1 : lf;
 }
 
-ParseError error(std::string reason, int status = 400) { return ParseError{std::move(reason), status}; }
+ParseError error(std::string reason, int status = 400) {
+  return ParseError{std::move(reason), status, nullptr};
+}
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "sip/uri.hpp"
+#include "sip/chars.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +8,6 @@
 namespace parley::sip {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
@@ -18,17 +18,6 @@ int hex_val(char c) {
   return (std::tolower(static_cast<unsigned char>(c)) - 'a') + 10;
 }
 
-// RFC 3261 25.1 token characters.
-bool is_token_char(char c) {
-  if (is_alnum(c)) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+':
-    case '`': case '\'': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool set_error(std::string* error, const char* what) {
   if (error) *error = what;
@@ -123,8 +112,8 @@ std::size_t find_top(std::string_view s, char ch, std::size_t from, bool angles)
 }  // namespace
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_lws_char(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_lws_char(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -344,7 +333,7 @@ std::optional<NameAddr> parse_name_addr(std::string_view text, std::string* erro
     if (i >= text.size()) return set_error(error, "Unterminated display name"), std::nullopt;
     na.display_name = text.substr(1, i - 1);
     pos = i + 1;
-    while (pos < text.size() && is_ws(text[pos])) ++pos;
+    while (pos < text.size() && is_lws_char(text[pos])) ++pos;
     if (pos >= text.size() || text[pos] != '<')
       return set_error(error, "Missing <URI> after display name"), std::nullopt;
   }
@@ -353,7 +342,7 @@ std::optional<NameAddr> parse_name_addr(std::string_view text, std::string* erro
     if (na.display_name.empty() && lt > 0) {
       na.display_name = trim(text.substr(0, lt));
       for (char c : na.display_name) {
-        if (!is_token_char(c) && !is_ws(c))
+        if (!is_token_char(c) && !is_lws_char(c))
           return set_error(error, "Bad display name"), std::nullopt;
       }
     }

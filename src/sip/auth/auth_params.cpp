@@ -1,20 +1,12 @@
 #include "sip/auth/auth_params.hpp"
 
+#include "sip/chars.hpp"
+
 namespace parley::sip::auth {
 
 namespace {
 
-// RFC 3261 25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`':
-    case '\'': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+using parley::sip::is_token_char;
 
 // RFC 7235 2.1: token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 bool is_token68_char(char c) {
