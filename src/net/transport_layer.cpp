@@ -111,7 +111,7 @@ std::vector<BoundListener> TransportLayer::start(const std::vector<ListenerSpec>
       acceptors_.push_back(std::make_shared<Acceptor>(core_, w, std::move(a), spec.transport));
       bound.push_back(BoundListener{spec.transport, ip_text(*addr), port});
     }
-    spdlog::info("listening on {}", where(spec.transport, *addr, bound.back().port));
+    spdlog::debug("listening on {}", where(spec.transport, *addr, bound.back().port));
   }
   core_->bound = bound;
   for (auto& u : udp_) u->start();
