@@ -42,6 +42,24 @@ std::size_t line_end(std::string_view s, std::size_t pos, std::size_t& next) {
   return (lf > pos && s[lf - 1] == '\r') ? lf - 1 : lf;
 }
 
+// quoted-pair = "\\" (%x00-09 / %x0B-0C / %x0E-7F) inside a quoted-string;
+// elsewhere only HTAB among the controls.
+bool controls_ok(std::string_view value) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto u = static_cast<unsigned char>(value[i]);
+    if (quoted && value[i] == '\\' && i + 1 < value.size()) {
+      char next = value[i + 1];
+      if (next == '\r' || next == '\n') return false;
+      ++i;
+      continue;
+    }
+    if (value[i] == '"') quoted = !quoted;
+    if ((u < 0x20 && value[i] != '\t') || u == 0x7F) return false;
+  }
+  return true;
+}
+
 ParseError error(std::string reason, int status = 400) {
   return ParseError{std::move(reason), status, nullptr};
 }
@@ -101,6 +119,8 @@ std::optional<ParseError> Message::parse_into(Message& m) {
     auto uri = parse_uri(m.request_uri_text_, &uri_error);
     if (!uri) return error(uri_error.empty() ? "Bad Request-URI" : uri_error);
     m.request_uri_ = *uri;
+    // RFC 3261 19.1.1 (table): no headers component in a Request-URI.
+    if (!m.request_uri_.headers.empty()) return error("Request-URI has headers");
     if (!iequals(m.version_, "SIP/2.0")) return error("Version Not Supported", 505);
   }
 
@@ -152,11 +172,9 @@ std::optional<ParseError> Message::parse_into(Message& m) {
       value = m.own(v);
     }
     // RFC 3261 25.1: header values are printable text; of the controls only
-    // HTAB (and the CRLF of folding, already removed above) may appear.
-    for (char c : value) {
-      auto u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t') || u == 0x7F) return error("Control character in header");
-    }
+    // HTAB (and the CRLF of folding, already removed above) may appear, except
+    // as the escaped octet of a quoted-pair inside a quoted string.
+    if (!controls_ok(value)) return error("Control character in header");
     HeaderId id = header_id(name);
     if (is_list_header(id)) {
       auto items = split_comma_list(value);
@@ -211,6 +229,10 @@ std::optional<ParseError> Message::parse_into(Message& m) {
   if (!via) return error("Missing Via");
   for (const auto& h : m.headers_) {
     if (h.id == HeaderId::Via && !parse_via(h.value, &why)) return error("Bad Via: " + why);
+  }
+  for (const auto& h : m.headers_) {
+    if (h.id == HeaderId::Contact && !parse_name_addr(h.value, &why))
+      return error("Bad Contact: " + why);
   }
   if (const Header* mf = m.find(HeaderId::MaxForwards); mf && !read_u32(mf->value))
     return error("Bad Max-Forwards");

@@ -358,6 +358,10 @@ std::optional<NameAddr> parse_name_addr(std::string_view text, std::string* erro
     // addr-spec are header parameters).
     std::size_t semi = text.find(';');
     std::string_view uri_text = text.substr(0, semi);
+    // RFC 3261 20.10: a URI with a comma, question mark or semicolon must be
+    // in angle brackets; here the semicolon starts header parameters.
+    if (uri_text.find_first_of("?,") != std::string_view::npos)
+      return set_error(error, "URI with headers needs <>"), std::nullopt;
     auto uri = parse_uri(trim(uri_text), error);
     if (!uri) return std::nullopt;
     na.uri = *uri;

@@ -239,7 +239,7 @@ namespace {
 // The commented sample in etc/ loads and states exactly the defaults.
 TEST(SampleFile, LoadsAndMatchesTheDefaults) {
   std::filesystem::path sample =
-      std::filesystem::path(PARLEY_TEST_DATA) / ".." / ".." / "etc" / "parley.toml";
+      std::filesystem::path(PARLEY_SOURCE_DIR) / "etc" / "parley.toml";
   Config cfg = load(sample);
   Config def = load(std::nullopt);
   EXPECT_EQ(cfg.domains, def.domains);
