@@ -30,6 +30,10 @@ struct Limits {
   std::size_t max_connections_per_ip = 2000;     // TCP+TLS, per source address
   std::chrono::seconds tcp_idle_timeout{600};    // no bytes in either direction
   std::chrono::seconds tls_handshake_timeout{10};
+  // A message started on a stream must be complete this long after its first
+  // byte, or the connection is closed: a peer sending one byte a second keeps
+  // the idle timer quiet but cannot hold a connection (or its memory) forever.
+  std::chrono::seconds message_timeout{10};
   std::uint32_t min_expires = 60;                // registrar: 423 below this (s)
   std::uint32_t max_expires = 7200;              // registrar: capped to this (s)
   std::uint32_t default_expires = 3600;          // registrar: when none given (s)

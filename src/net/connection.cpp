@@ -163,16 +163,29 @@ void Connection::arm_setup_deadline() {
 void Connection::touch() { last_activity_ = base::SteadyClock::now(); }
 
 void Connection::arm_idle() {
+  // One timer serves both deadlines: idle, and a partial message's (each
+  // disabled by a zero limit).
   const auto idle = core_->limits().tcp_idle_timeout;
-  if (idle.count() <= 0) {
+  const auto message_timeout = core_->limits().message_timeout;
+  const bool idle_on = idle.count() > 0;
+  const bool partial_on = partial_since_ && message_timeout.count() > 0;
+  if (!idle_on && !partial_on) {
     timer_.cancel();
     return;
   }
-  timer_.expires_at(last_activity_ + idle);
+  base::TimePoint deadline = idle_on ? last_activity_ + idle : base::TimePoint::max();
+  if (partial_on) deadline = std::min(deadline, *partial_since_ + message_timeout);
+  timer_.expires_at(deadline);
   timer_.async_wait([self = shared_from_this()](const error_code& ec) {
     if (ec || self->state_ != State::Open) return;
-    const auto idle = self->core_->limits().tcp_idle_timeout;
-    if (base::SteadyClock::now() - self->last_activity_ >= idle) {
+    const auto now = base::SteadyClock::now();
+    const auto& limits = self->core_->limits();
+    if (self->partial_since_ && limits.message_timeout.count() > 0 &&
+        now - *self->partial_since_ >= limits.message_timeout) {
+      self->close("message not complete within " + std::to_string(limits.message_timeout.count()) +
+                  " s (slow sender)");
+    } else if (limits.tcp_idle_timeout.count() > 0 &&
+               now - self->last_activity_ >= limits.tcp_idle_timeout) {
       self->close("idle timeout");
     } else {
       self->arm_idle();
@@ -240,6 +253,13 @@ void Connection::process() {
   }
   in_.erase(0, pos);
   if (in_.empty() && in_.capacity() > 4 * kReadChunk) in_.shrink_to_fit();
+  // A partial message starts its clock once; a completed one stops it.
+  if (in_.empty()) {
+    partial_since_.reset();
+  } else if (!partial_since_ || pos > 0) {
+    partial_since_ = base::SteadyClock::now();
+    arm_idle();
+  }
 }
 
 void Connection::send(std::string bytes, SendDone done) {

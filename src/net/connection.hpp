@@ -103,6 +103,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<TlsStream> tls_;
   boost::asio::steady_timer timer_;
   base::TimePoint last_activity_{};
+  // When the unfinished message at the front of in_ began (Limits::message_timeout);
+  // empty while no partial message is buffered.
+  std::optional<base::TimePoint> partial_since_;
 
   State state_ = State::Idle;
   bool opened_ = false;

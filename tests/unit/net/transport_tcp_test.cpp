@@ -131,6 +131,31 @@ TEST(TransportTcp, IdleConnectionIsClosed) {
   EXPECT_TRUE(node.sink.wait_closed(flow));
 }
 
+TEST(TransportTcp, SlowSenderIsCutOffWhileOthersAreServed) {
+  config::Limits limits;
+  limits.message_timeout = std::chrono::seconds(1);  // idle stays at its 600 s default
+  Node node(limits);
+  TcpClient slow(node.port(Transport::Tcp));
+  TcpClient fair(node.port(Transport::Tcp));
+  const std::string request = sip_request("slow");
+  const auto start = Clock::now();
+  bool closed = false;
+  // One byte every 100 ms: never idle, never a whole message within 1 s.
+  for (std::size_t i = 0; i < request.size() && Clock::now() - start < 4s; ++i) {
+    if (!slow.send(request.substr(i, 1))) break;
+    if (slow.wait_closed(100ms)) {
+      closed = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(closed || slow.wait_closed(2s)) << "the slow sender kept its connection";
+  EXPECT_GE(Clock::now() - start, 900ms);
+  EXPECT_LT(Clock::now() - start, 3s);
+  // A client that sends whole messages is unaffected.
+  ASSERT_TRUE(fair.send(sip_request("fair")));
+  EXPECT_FALSE(node.sink.wait_message().bytes.empty());
+}
+
 TEST(TransportTcp, ConnectionsOverThePerAddressLimitAreRefused) {
   config::Limits limits;
   limits.max_connections_per_ip = 2;
