@@ -7,8 +7,13 @@ namespace parley::app {
 using sip::HeaderId;
 
 Ingress::Ingress(sip::TransactionLayer& transactions, sip::Sender& sender, SpdlogRequestLog& log,
-                 std::size_t max_headers)
-    : transactions_(transactions), sender_(sender), log_(log), max_headers_(max_headers) {}
+                 std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock)
+    : transactions_(transactions),
+      sender_(sender),
+      log_(log),
+      max_headers_(max_headers),
+      throttle_(throttle),
+      clock_(clock) {}
 
 std::string via_with_received(const sip::Via& via, const sip::Peer& source) {
   std::string v(via.protocol);
@@ -59,12 +64,23 @@ std::string raw_error_response(std::string_view raw, int status, std::string_vie
     HeaderId id = sip::header_id(sip::trim(line.substr(0, colon)));
     bool* seen = nullptr;
     switch (id) {
-      case HeaderId::Via: seen = &via; break;
-      case HeaderId::From: seen = &from; break;
-      case HeaderId::To: seen = &to; break;
-      case HeaderId::CallId: seen = &call_id; break;
-      case HeaderId::CSeq: seen = &cseq; break;
-      default: break;
+      case HeaderId::Via:
+        seen = &via;
+        break;
+      case HeaderId::From:
+        seen = &from;
+        break;
+      case HeaderId::To:
+        seen = &to;
+        break;
+      case HeaderId::CallId:
+        seen = &call_id;
+        break;
+      case HeaderId::CSeq:
+        seen = &cseq;
+        break;
+      default:
+        break;
     }
     if (!seen || (id != HeaderId::Via && *seen)) continue;
     for (char c : line) {
@@ -84,6 +100,17 @@ std::string raw_error_response(std::string_view raw, int status, std::string_vie
 }
 
 void Ingress::on_message(std::string bytes, const sip::Peer& source, const sip::Local& local) {
+  // A throttled source costs one lookup and, for a request, a stateless 503.
+  if (std::uint32_t wait = throttle_.blocked_for(source.ip, clock_.now())) {
+    if (bytes.starts_with("SIP/") || bytes.starts_with("ACK ")) return;
+    auto parsed = sip::Message::parse(std::move(bytes));
+    if (auto* m = std::get_if<sip::Message>(&parsed)) {
+      sip::Message r = sip::Message::make_response(*m, 503, "Too Many Unauthenticated Requests");
+      r.push_back(HeaderId::RetryAfter, std::to_string(wait));
+      sender_.send(source, r.serialize(), 0);
+    }
+    return;
+  }
   auto parsed = sip::Message::parse(std::move(bytes));
   if (auto* err = std::get_if<sip::ParseError>(&parsed)) {
     std::string_view raw = err->bytes ? std::string_view(*err->bytes) : std::string_view{};

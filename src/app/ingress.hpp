@@ -12,6 +12,7 @@
 #include <string>
 
 #include "app/request_log.hpp"
+#include "app/source_throttle.hpp"
 #include "sip/peer.hpp"
 #include "sip/transaction/sender.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -21,7 +22,7 @@ namespace parley::app {
 class Ingress {
  public:
   Ingress(sip::TransactionLayer& transactions, sip::Sender& sender, SpdlogRequestLog& log,
-          std::size_t max_headers);
+          std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock);
   void on_message(std::string bytes, const sip::Peer& source, const sip::Local& local);
 
  private:
@@ -29,6 +30,8 @@ class Ingress {
   sip::Sender& sender_;
   SpdlogRequestLog& log_;
   std::size_t max_headers_;
+  SourceThrottle& throttle_;
+  const base::TimerService& clock_;
 };
 
 // The top Via value with received/rport set for a request from `source`.

@@ -10,8 +10,17 @@ void SpdlogRequestLog::accepted(const sip::Message& request, const sip::Peer& fr
                request.request_uri().text, from.to_string(), request.call_id(), what);
 }
 
+void SpdlogRequestLog::count_failure(const sip::Peer& from, int status) {
+  if (status != 0 && status != 400 && status != 401 && status != 403 && status != 404 &&
+      status != 407)
+    return;
+  if (throttle_.record_failure(from.ip, clock_.now()))
+    spdlog::warn("throttling {}: too many unauthenticated requests; 503 for a while", from.ip);
+}
+
 void SpdlogRequestLog::rejected(const sip::Message& request, const sip::Peer& from, int status,
                                 std::string_view why) {
+  count_failure(from, status);
   spdlog::info("rejected {} {} from {} call-id={}: {} {}", request.method_text(),
                request.request_uri().text, from.to_string(), request.call_id(), status, why);
 }
@@ -37,9 +46,10 @@ std::string printable(std::string_view s, std::size_t max = 80) {
 }
 }  // namespace
 
-void SpdlogRequestLog::malformed(std::string_view raw_start_line, const sip::Peer& from,
-                                 int status, std::string_view why) {
+void SpdlogRequestLog::malformed(std::string_view raw_start_line, const sip::Peer& from, int status,
+                                 std::string_view why) {
   std::string start_line = printable(raw_start_line);
+  count_failure(from, status);
   if (status) {
     spdlog::info("rejected malformed message from {} ({}): {} {}", from.to_string(), start_line,
                  status, why);

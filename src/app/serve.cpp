@@ -126,12 +126,14 @@ int serve(const config::Config& cfg) {
   }
   sip::auth::DigestAuthenticator authenticator(dopts, [&timers] { return timers.now(); });
   registrar::LocationService location;
-  SpdlogRequestLog log;
+  SourceThrottle throttle(ThrottleOptions{cfg.limits.unauthenticated_limit,
+                                          std::chrono::seconds(10), cfg.limits.throttle_time});
+  SpdlogRequestLog log(throttle, timers);
 
   Router router(log, kServerHeader);
   sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, router, timers);
   sender.attach(transactions);
-  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count);
+  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count, throttle, timers);
   transport.set_message_handler(
       [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
         ingress.on_message(std::move(bytes), source, local);

@@ -34,6 +34,11 @@ struct Limits {
   // byte, or the connection is closed: a peer sending one byte a second keeps
   // the idle timer quiet but cannot hold a connection (or its memory) forever.
   std::chrono::seconds message_timeout{10};
+  // Per source address: more than this many requests ending unauthenticated
+  // (401/407/403/404/400) within 10 s blocks the address for throttle_time,
+  // answered 503 + Retry-After (app/source_throttle.hpp). 0 = no limit.
+  std::uint32_t unauthenticated_limit = 1000;
+  std::chrono::seconds throttle_time{30};
   std::uint32_t min_expires = 60;                // registrar: 423 below this (s)
   std::uint32_t max_expires = 7200;              // registrar: capped to this (s)
   std::uint32_t default_expires = 3600;          // registrar: when none given (s)

@@ -169,7 +169,8 @@ void read_limits(const Reader& r, const toml::table& t, Limits& l) {
   constexpr std::int64_t kMaxSeconds = 365LL * 24 * 3600;
   r.each(t, "limits",
          {"max_message_size", "max_header_count", "max_connections", "max_connections_per_ip",
-          "tcp_idle_timeout", "tls_handshake_timeout", "message_timeout", "min_expires", "max_expires",
+          "tcp_idle_timeout", "tls_handshake_timeout", "message_timeout", "unauthenticated_limit",
+          "throttle_time", "min_expires", "max_expires",
           "default_expires", "nonce_lifetime"},
          [&](std::string_view name, const toml::node& v, const std::string& key) {
            auto count = [&] { return static_cast<std::size_t>(r.integer(v, key, 1, kMaxCount)); };
@@ -191,6 +192,10 @@ void read_limits(const Reader& r, const toml::table& t, Limits& l) {
              l.tls_handshake_timeout = seconds();
            else if (name == "message_timeout")
              l.message_timeout = seconds();
+           else if (name == "unauthenticated_limit")
+             l.unauthenticated_limit = static_cast<std::uint32_t>(r.integer(v, key, 0, kMaxCount));
+           else if (name == "throttle_time")
+             l.throttle_time = seconds();
            else if (name == "min_expires")
              l.min_expires = expires();
            else if (name == "max_expires")

@@ -220,7 +220,7 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
   }
   touch();
   if (needed_ == 0 || in_.size() >= needed_) process();
-  if (state_ == State::Open) read();
+  if (state_ == State::Open && !closing_) read();
 }
 
 void Connection::process() {
@@ -247,7 +247,11 @@ void Connection::process() {
       needed_ = i->needed;
       break;
     } else {
-      close(std::string("framing error: ") + std::string(std::get<sip::frame::Error>(r).reason));
+      // Answers to the messages framed before the bad bytes are still on
+      // their way (posted to this worker): send them, then close.
+      in_.erase(0, pos);
+      close_after_writes(std::string("framing error: ") +
+                         std::string(std::get<sip::frame::Error>(r).reason));
       return;
     }
   }
@@ -311,6 +315,17 @@ void Connection::on_write(const error_code& ec) {
   touch();
   if (w.done) w.done(true);
   if (state_ == State::Open && !out_.empty() && !writing_) write_next();
+  if (state_ == State::Open && closing_ && out_.empty()) close(*closing_);
+}
+
+void Connection::close_after_writes(std::string reason) {
+  if (state_ != State::Open || closing_) return;
+  closing_ = std::move(reason);
+  // Posted, so it runs after the sends the handlers posted while framing.
+  asio::post(worker_.context(), [self = shared_from_this()] {
+    if (self->state_ == State::Open && self->out_.empty() && !self->writing_)
+      self->close(*self->closing_);
+  });
 }
 
 void Connection::close(std::string_view reason) {

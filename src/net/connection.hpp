@@ -86,6 +86,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void touch();
   void arm_setup_deadline();
   void arm_idle();
+  // Closes once the write queue is empty (see closing_).
+  void close_after_writes(std::string reason);
   void unregister();
 
   std::shared_ptr<TransportCore> core_;
@@ -106,6 +108,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // When the unfinished message at the front of in_ began (Limits::message_timeout);
   // empty while no partial message is buffered.
   std::optional<base::TimePoint> partial_since_;
+  // Set by a framing error: stop reading, let the answers to the messages
+  // already framed (posted to this worker while they were handled) go out,
+  // then close with this reason.
+  std::optional<std::string> closing_;
 
   State state_ = State::Idle;
   bool opened_ = false;

@@ -93,6 +93,8 @@ max_connections_per_ip = 5
 tcp_idle_timeout = 30
 tls_handshake_timeout = 3
 message_timeout = 4
+unauthenticated_limit = 7
+throttle_time = 9
 min_expires = 30
 max_expires = 600
 default_expires = 300
@@ -122,6 +124,8 @@ enabled = false
   EXPECT_EQ(cfg.limits.tcp_idle_timeout, std::chrono::seconds(30));
   EXPECT_EQ(cfg.limits.tls_handshake_timeout, std::chrono::seconds(3));
   EXPECT_EQ(cfg.limits.message_timeout, std::chrono::seconds(4));
+  EXPECT_EQ(cfg.limits.unauthenticated_limit, 7u);
+  EXPECT_EQ(cfg.limits.throttle_time, std::chrono::seconds(9));
   EXPECT_EQ(cfg.limits.min_expires, 30u);
   EXPECT_EQ(cfg.limits.max_expires, 600u);
   EXPECT_EQ(cfg.limits.default_expires, 300u);
@@ -264,6 +268,8 @@ TEST(SampleFile, LoadsAndMatchesTheDefaults) {
   EXPECT_EQ(a.tcp_idle_timeout, b.tcp_idle_timeout);
   EXPECT_EQ(a.tls_handshake_timeout, b.tls_handshake_timeout);
   EXPECT_EQ(a.message_timeout, b.message_timeout);
+  EXPECT_EQ(a.unauthenticated_limit, b.unauthenticated_limit);
+  EXPECT_EQ(a.throttle_time, b.throttle_time);
   EXPECT_EQ(a.min_expires, b.min_expires);
   EXPECT_EQ(a.max_expires, b.max_expires);
   EXPECT_EQ(a.default_expires, b.default_expires);
