@@ -248,7 +248,11 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   const Message& in = tx->request();
   Message m = in;
 
-  // 16.3: validation.
+  // 16.3: validation. Step 2: only sip and sips URIs are routed here (tel:
+  // waits for the Mediation role).
+  if (!m.request_uri().is_sip())
+    return reject(tx, 416, "Request-URI scheme " + std::string(m.request_uri().scheme) +
+                               " is not supported");
   auto mf = m.max_forwards();
   if (mf && *mf == 0) return reject(tx, 483, "Max-Forwards reached 0");
   if (m.count(HeaderId::ProxyRequire) > 0) {

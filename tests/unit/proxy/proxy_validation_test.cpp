@@ -23,6 +23,13 @@ TEST_F(ProxyTest, MaxForwardsZeroIsCheckedBeforeAuthentication) {
   EXPECT_EQ(one_sent().line(), "SIP/2.0 483 Too Many Hops");
 }
 
+TEST_F(ProxyTest, UnknownRequestUriSchemeIsUnsupported) {
+  Request r;
+  r.ruri = "unknownscheme:unknownstuff";
+  receive(r, alice_udp);  // 16.3 step 2: before authentication
+  EXPECT_EQ(one_sent().line(), "SIP/2.0 416 Unsupported URI Scheme");
+}
+
 TEST_F(ProxyTest, MaxForwardsOneIsForwardedWithZero) {
   Request r;
   r.max_forwards = 1;
