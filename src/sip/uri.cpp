@@ -289,9 +289,12 @@ bool uri_equal(const Uri& a, const Uri& b) {
     if (pa && !iequals(unescape(*pa), unescape(*pb))) return false;
   }
   // Other parameters present in both must match.
+  // A name given twice counts by its first occurrence on both sides, so the
+  // comparison stays symmetric and a URI equals itself.
   for (const auto& p : a.params) {
+    auto mine = a.param(p.name);
     auto other = b.param(p.name);
-    if (other && !iequals(unescape(p.value), unescape(*other))) return false;
+    if (other && !iequals(unescape(*mine), unescape(*other))) return false;
   }
   return a.headers == b.headers;
 }
