@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every build and test dependency of Parley on Debian 12 (bookworm).
+# Installs every build and test dependency of Parley on Debian 12 (bookworm),
+# plus any extra packages named as arguments.
 #
 # Idempotent: asks dpkg first and touches apt only when a package is missing, then runs
 # `apt-get update` once and installs just the missing ones (no recommends: baresip's
@@ -15,6 +16,8 @@ PACKAGES=(
   # interop tests: real SIP peers and the tools around them
   sip-tester sipsak baresip sox openssl sqlite3 python3 netcat-openbsd procps
 )
+# Extra packages named on the command line (scripts/fuzz.sh: clang libclang-rt-dev).
+PACKAGES+=("$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -59,20 +59,8 @@ can_link_fuzzer() {
 }
 
 if ! can_link_fuzzer; then
-  packages=(clang libclang-rt-dev)
-  as_root=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null 2>&1; then
-      as_root=(sudo)
-    else
-      log "clang with libFuzzer is missing; install ${packages[*]} as root" >&2
-      exit 1
-    fi
-  fi
-  log "installing ${packages[*]}"
-  "${as_root[@]}" apt-get update -q
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${packages[@]}"
+  log "installing clang and libFuzzer"
+  bash "$root/scripts/deps.sh" clang libclang-rt-dev
   if ! can_link_fuzzer; then
     log "clang++ still cannot link -fsanitize=fuzzer" >&2
     exit 1
