@@ -35,13 +35,7 @@ bool parse_transport(std::string_view s, Transport& out) {
 std::string Peer::to_string() const {
   std::string s(transport_param(transport));
   s += ':';
-  if (ip.find(':') != std::string::npos) {
-    s += '[';
-    s += ip;
-    s += ']';
-  } else {
-    s += ip;
-  }
+  s += bracket_host(ip);
   s += ':';
   s += std::to_string(port);
   if (flow != 0) {

@@ -27,6 +27,22 @@ inline bool is_reliable(Transport t) { return t != Transport::Udp; }
 // 0 means "no particular connection": open or reuse one to the address.
 using FlowId = std::uint64_t;
 
+// Host text for URIs, Via and logs (RFC 3261 25.1 IPv6reference): an IPv6
+// address gets brackets, anything else is returned as it is.
+inline std::string bracket_host(std::string_view ip) {
+  if (ip.find(':') == std::string_view::npos) return std::string(ip);
+  std::string s = "[";
+  s += ip;
+  s += ']';
+  return s;
+}
+// The reverse: "[::1]" -> "::1"; other text unchanged.
+inline std::string_view unbracket_host(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return host.substr(1, host.size() - 2);
+  return host;
+}
+
 struct Peer {
   Transport transport = Transport::Udp;
   std::string ip;       // numeric address, IPv6 without brackets

@@ -68,14 +68,7 @@ std::string_view transport_label(sip::Transport t) {
 }
 
 std::string format_endpoint(std::string_view address, std::uint16_t port) {
-  std::string s;
-  if (address.find(':') != std::string_view::npos) {
-    s += '[';
-    s += address;
-    s += ']';
-  } else {
-    s += address;
-  }
+  std::string s = sip::bracket_host(address);
   s += ':';
   s += std::to_string(port);
   return s;

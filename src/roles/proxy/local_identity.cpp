@@ -7,10 +7,6 @@ namespace {
 
 bool is_wildcard(const std::string& ip) { return ip == "0.0.0.0" || ip == "::" || ip.empty(); }
 
-std::string bracket(const std::string& ip) {
-  return ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
-}
-
 std::uint16_t default_port(sip::Transport t) { return t == sip::Transport::Tls ? 5061 : 5060; }
 
 bool numeric(const std::string& host) {
@@ -25,8 +21,7 @@ LocalIdentity::LocalIdentity(std::string fqdn, std::vector<sip::Local> listeners
 
 bool LocalIdentity::is_our_sent_by(std::string_view host, std::uint16_t port,
                                    sip::Transport t) const {
-  std::string h(host);
-  if (h.size() >= 2 && h.front() == '[') h = h.substr(1, h.size() - 2);
+  std::string h(sip::unbracket_host(host));
   if (port == 0) port = default_port(t);
   for (const auto& l : listeners_) {
     if (l.port != port) continue;
@@ -66,7 +61,7 @@ sip::Local LocalIdentity::listener_for(sip::Transport t) const {
 }
 
 std::string LocalIdentity::host_of(const sip::Local& l) const {
-  return is_wildcard(l.ip) ? fqdn_ : bracket(l.ip);
+  return is_wildcard(l.ip) ? fqdn_ : sip::bracket_host(l.ip);
 }
 
 std::string LocalIdentity::via(const sip::Local& l, std::string_view branch) const {

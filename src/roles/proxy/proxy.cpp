@@ -542,9 +542,7 @@ void Proxy::on_stray_response(const Message& response, const sip::Peer& from) {
   if (!next) return;
   sip::Peer dest;
   if (!sip::parse_transport(next->transport, dest.transport)) return;
-  std::string host(next->received().value_or(next->host));
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  dest.ip = host;
+  dest.ip = std::string(sip::unbracket_host(next->received().value_or(next->host)));
   dest.port = next->port ? next->port : (dest.transport == sip::Transport::Tls ? 5061 : 5060);
   if (auto rport = sip::find_param(next->params, "rport"); rport && !rport->empty()) {
     unsigned p = 0;
