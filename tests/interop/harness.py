@@ -41,9 +41,18 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 HOST = "127.0.0.1"
 DOMAIN = "parley.test"
-TEST_DEADLINE_S = 60          # a whole test script, start to finish
-LISTEN_TIMEOUT_S = 15         # server start until its TCP listener accepts
-STOP_GRACE_S = 5              # SIGTERM -> SIGKILL
+# Sanitizer builds run parley several times slower (scripts/sanitize.sh sets
+# PARLEY_TIME_SCALE): the harness's own bounds stretch by that factor.
+TIME_SCALE = max(1.0, float(os.environ.get("PARLEY_TIME_SCALE", "1") or 1))
+TEST_DEADLINE_S = int(60 * TIME_SCALE)    # a whole test script, start to finish
+LISTEN_TIMEOUT_S = 15 * TIME_SCALE        # server start until its TCP listener accepts
+STOP_GRACE_S = 5 * TIME_SCALE             # SIGTERM -> SIGKILL
+
+# What AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer and
+# ThreadSanitizer print first in a report (to the process's stderr, which is
+# parley's log here).
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer")
 
 
 class Failure(Exception):
@@ -415,6 +424,17 @@ class ParleyServer:
         info(f"parley stopped (exit code {self.exit_code}; 0 expected after SIGTERM)")
         return self.exit_code
 
+    def sanitizer_report(self) -> str:
+        """The first sanitizer report in parley's log (with some lines after it), or ''."""
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        for i, line in enumerate(lines):
+            if any(marker in line for marker in SANITIZER_MARKERS):
+                return "\n".join(lines[i:i + 40])
+        return ""
+
     def check_running(self) -> None:
         check(self.alive(), "parley is still running",
               f"parley exited with code {self.proc.returncode if self.proc else '?'}")
@@ -430,8 +450,71 @@ class ParleyServer:
     def __exit__(self, exc_type, exc, tb) -> None:
         crashed = self.proc is not None and self.proc.poll() is not None
         rc = self.stop()
-        if crashed and exc_type is None:
+        if exc_type is not None:
+            return
+        # A sanitizer build reports at the fault or, for leaks, at exit: either way
+        # it is in the log, and the test fails on it whatever else it saw.
+        report = self.sanitizer_report()
+        if report:
+            raise Failure(f"sanitizer report in parley's log ({self.log_path}):\n{report}")
+        if crashed:
             raise Failure(f"parley exited on its own during the test (code {rc})")
+        if rc != 0:
+            raise Failure(f"parley exited with code {rc} after SIGTERM (0 expected)")
+
+
+# ----------------------------------------------------------------------------- IPv6
+
+HOST6 = "::1"
+
+
+def free_port_v6(udp: bool = True, tcp: bool = True, avoid: Iterable[int] = ()) -> int:
+    """A port free on ::1 for UDP and/or TCP (like free_port, for the IPv6 loopback)."""
+    avoid = set(avoid)
+    for _ in range(200):
+        probe = socket.socket(socket.AF_INET6, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+        try:
+            probe.bind((HOST6, 0))
+            port = probe.getsockname()[1]
+        finally:
+            probe.close()
+        if port in avoid:
+            continue
+        kinds = ([socket.SOCK_DGRAM] if udp else []) + ([socket.SOCK_STREAM] if tcp else [])
+        ok = True
+        for kind in kinds:
+            s = socket.socket(socket.AF_INET6, kind)
+            try:
+                if kind == socket.SOCK_STREAM:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((HOST6, port))
+            except OSError:
+                ok = False
+            finally:
+                s.close()
+        if ok:
+            return port
+    raise Failure(f"could not find a free port on {HOST6}")
+
+
+def ipv6_unavailable() -> str:
+    """'' when ::1 can be bound for UDP and TCP here; else why not (for a SKIPPED line)."""
+    try:
+        free_port_v6()
+        return ""
+    except (OSError, Failure) as e:
+        return str(e) or f"cannot bind {HOST6}"
+
+
+class ParleyServerV6(ParleyServer):
+    """ParleyServer with default_address "::1": every listener on the IPv6 loopback."""
+
+    def __init__(self, name: str, **kwargs) -> None:
+        super().__init__(name, **kwargs)
+        self.host = HOST6
+        self.sip_port = free_port_v6(udp=True, tcp=True)
+        self.tls_port = free_port_v6(udp=False, tcp=True, avoid=[self.sip_port])
+        self.write_config()
 
 
 # ----------------------------------------------------------------------------- test runner
@@ -444,13 +527,16 @@ def _on_alarm(signum, frame):
     raise Failure(f"test exceeded its {TEST_DEADLINE_S}s deadline")
 
 
-def run_test(main: Callable[[], None], deadline: int = TEST_DEADLINE_S) -> None:
-    """Runs `main`, prints PASS/FAIL, dumps logs on failure, stops everything, exits 0/1."""
-    global _FAILED
+def run_test(main: Callable[[], None], deadline: int = 60) -> None:
+    """Runs `main`, prints PASS/FAIL, dumps logs on failure, stops everything, exits 0/1.
+
+    `deadline` is in seconds at normal speed; it is stretched by TIME_SCALE."""
+    global _FAILED, TEST_DEADLINE_S
+    TEST_DEADLINE_S = int(deadline * TIME_SCALE)
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(deadline)
+    signal.alarm(TEST_DEADLINE_S)
     name = Path(sys.argv[0]).stem
     start = time.monotonic()
     code = 1

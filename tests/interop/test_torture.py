@@ -87,46 +87,6 @@ def shows_gap(p: Probe) -> bool:
 
 # ----------------------------------------------------------------------------- servers
 
-def free_port_v6() -> int:
-    """A port free on ::1 for both UDP and TCP."""
-    for _ in range(100):
-        t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        try:
-            t.bind(("::1", 0))
-            port = t.getsockname()[1]
-            u.bind(("::1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            t.close()
-            u.close()
-    raise harness.Failure("could not find a free port on ::1")
-
-
-class ParleyServerV6(ParleyServer):
-    """The harness's server with default_address "::1" and ports free on ::1."""
-
-    def __init__(self, name: str, **kwargs) -> None:
-        super().__init__(name, **kwargs)
-        self.host = "::1"
-        self.sip_port = free_port_v6()
-        self.tls_port = free_port_v6()
-        while self.tls_port == self.sip_port:
-            self.tls_port = free_port_v6()
-        self.write_config()
-
-
-def ipv6_loopback() -> str:
-    """'' if ::1 works for UDP and TCP here, else why not."""
-    try:
-        free_port_v6()
-        return ""
-    except (OSError, harness.Failure) as e:
-        return str(e) or "cannot bind ::1"
-
-
 def log_lines(srv: ParleyServer, needles: list[str], limit: int = 12) -> list[str]:
     try:
         text = srv.log_path.read_text(errors="replace")
@@ -384,11 +344,11 @@ def main() -> None:
     info(f"IPv4 part took {time.monotonic() - started:.1f}s")
 
     step("IPv6: the RFC 5118 messages to a parley on [::1]")
-    why_not = ipv6_loopback()
+    why_not = harness.ipv6_unavailable()
     if why_not:
         info(f"SKIPPED: ::1 is not usable here ({why_not}); the IPv6 part did not run")
     else:
-        f, k = run_batches(ParleyServerV6, "torture6", rfc5118, "IPv6")
+        f, k = run_batches(harness.ParleyServerV6, "torture6", rfc5118, "IPv6")
         failures += f
         known += k
 
