@@ -9,7 +9,7 @@ CTEST_JOBS    ?= $(shell nproc)
 CTEST_TIMEOUT ?= 300
 PARLEY        := ./$(BUILD_DIR)/parley
 
-.PHONY: all deps configure build test unit interop run clean
+.PHONY: all deps configure build test unit interop run clean asan tsan fuzz ci
 
 all: build
 
@@ -34,6 +34,33 @@ unit: build
 interop: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --no-tests=error \
 	  -j$(CTEST_JOBS) --timeout $(CTEST_TIMEOUT) -L interop
+
+# Sanitizers (scripts/sanitize.sh): ASan+UBSan over every test in build-asan/, and
+# TSan over the threaded unit tests and the interop tests in build-tsan/.
+asan:
+	@bash scripts/sanitize.sh asan
+
+tsan:
+	@bash scripts/sanitize.sh tsan
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang build in build-fuzz/).
+FUZZ_SECONDS ?= 30
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# What CI runs (.ci/run): every test, then the sanitizer builds and a short fuzz run.
+ci: test asan tsan fuzz
+
+# Google Benchmark microbenchmarks of the SIP parser and serializer (bench/micro/README.md),
+# built with BUILD_TYPE (use BUILD_TYPE=Release for numbers). MICRO_ARGS go to each binary,
+# e.g. MICRO_ARGS="--benchmark_repetitions=3 --benchmark_filter=parse/".
+MICRO_BINS ?= micro_sip micro_auth
+MICRO_ARGS ?=
+.PHONY: micro
+micro: build
+	@for b in $(MICRO_BINS); do \
+	  echo "== $$b"; ./$(BUILD_DIR)/bench/micro/$$b $(MICRO_ARGS) || exit 1; \
+	done
 
 run: build
 	@echo
