@@ -1,5 +1,7 @@
 // parley user add|list|remove|passwd
+#include <fstream>
 #include <memory>
+#include <vector>
 
 #include "app/cli_context.hpp"
 #include "app/user_admin.hpp"
@@ -10,6 +12,7 @@ namespace {
 
 struct UserOptions {
   std::string config_file;
+  std::string file;  // user import: the list, "-" for standard input
   std::string aor;
   std::string password;
   std::string display_name;
@@ -54,6 +57,65 @@ int user_add(CliContext& ctx, const UserOptions& o) {
     throw CliError("user " + aor.username + "@" + aor.domain + " already exists", kExitFailed);
   }
   ctx.out << "added " << aor.username << "@" << aor.domain << "\n";
+  return kExitOk;
+}
+
+// One user per line: AOR, password and an optional display name, separated by a
+// comma or a tab ("alice@parley.test,secret,Alice A."); blank lines and lines
+// starting with '#' are skipped. The password cannot contain the separator.
+std::vector<store::User> read_user_list(const config::Config& cfg, std::istream& in,
+                                        std::vector<std::size_t>& line_of) {
+  std::vector<store::User> users;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    const char sep = line.find('\t') != std::string::npos ? '\t' : ',';
+    std::vector<std::string> fields;
+    for (std::size_t pos = 0;;) {
+      std::size_t end = line.find(sep, pos);
+      fields.push_back(line.substr(pos, end == std::string::npos ? end : end - pos));
+      if (end == std::string::npos || fields.size() == 3) {
+        if (end != std::string::npos) fields.back() = line.substr(pos);
+        break;
+      }
+      pos = end + 1;
+    }
+    const std::string where = "line " + std::to_string(n) + ": ";
+    if (fields.size() < 2 || fields[1].empty()) {
+      throw CliError(where + "expected AOR" + sep + "password[" + sep + "display name]",
+                     kExitUsage);
+    }
+    AorArg aor;
+    try {
+      aor = local_aor(cfg, fields[0]);
+    } catch (const CliError& e) {
+      throw CliError(where + e.what(), e.status);
+    }
+    users.push_back(make_user(aor, fields.size() > 2 ? fields[2] : "", fields[1]));
+    line_of.push_back(n);
+  }
+  return users;
+}
+
+int user_import(CliContext& ctx, const UserOptions& o) {
+  Session s = open_store(o.config_file);
+  std::vector<std::size_t> line_of;
+  std::vector<store::User> users;
+  if (o.file == "-") {
+    users = read_user_list(s.cfg, ctx.in, line_of);
+  } else {
+    std::ifstream in(o.file);
+    if (!in) throw CliError("cannot read " + o.file, kExitUsage);
+    users = read_user_list(s.cfg, in, line_of);
+  }
+  if (auto conflict = s.users->add_all(users)) {
+    throw CliError("line " + std::to_string(line_of[*conflict]) + ": user " +
+                       users[*conflict].aor() + " already exists; nothing was imported",
+                   kExitFailed);
+  }
+  ctx.out << "added " << users.size() << " users\n";
   return kExitOk;
 }
 
@@ -110,6 +172,13 @@ void add_user_command(CLI::App& app, CliContext& ctx) {
   add->add_option("-n,--display-name", o->display_name, "display name");
   add_config_option(*add, o->config_file);
   on_run(add, ctx, o, user_add);
+
+  auto* import = user->add_subcommand(
+      "import", "add many users at once, all or none: one \"AOR,password[,display name]\" per line");
+  import->add_option("file", o->file, "the list (comma- or tab-separated); \"-\" reads standard input")
+      ->required();
+  add_config_option(*import, o->config_file);
+  on_run(import, ctx, o, user_import);
 
   auto* list = user->add_subcommand("list", "list the users");
   add_config_option(*list, o->config_file);

@@ -6,7 +6,9 @@
 // message path calls them from a worker and accepts a sub-millisecond stall.
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,10 @@ class UserStore {
   virtual std::optional<User> find(std::string_view username, std::string_view domain) = 0;
   // Adds a user; returns false if one with that AOR already exists.
   virtual bool add(const User& user) = 0;
+  // Adds all of `users` or none (one transaction): nullopt when all were added, else
+  // the index in `users` of the first whose AOR already exists (or repeats an earlier
+  // entry). For bulk provisioning: 10,000 users in one call, not 10,000 commits.
+  virtual std::optional<std::size_t> add_all(std::span<const User> users) = 0;
   // Replaces the HA1 values; returns false if there is no such user.
   virtual bool set_credentials(std::string_view username, std::string_view domain,
                                std::string_view ha1_md5, std::string_view ha1_sha256) = 0;

@@ -40,22 +40,59 @@ std::optional<User> SqliteUserStore::find(std::string_view username, std::string
   });
 }
 
+namespace {
+
+constexpr std::string_view kInsertUser =
+    "INSERT INTO users (username, domain, display_name, ha1_md5, ha1_sha256, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs the prepared kInsertUser for one user; false on a duplicate AOR.
+bool insert_user(SqliteStatement& st, const User& user, std::int64_t now) {
+  st.reset();
+  st.bind(1, user.username)
+      .bind(2, lower(user.domain))
+      .bind(3, user.display_name)
+      .bind(4, user.ha1_md5)
+      .bind(5, user.ha1_sha256)
+      .bind(6, now);
+  st.step();
+  return !st.constraint_failed();
+}
+
+}  // namespace
+
 bool SqliteUserStore::add(const User& user) {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
   return db_->with([&](SqliteConnection& c) {
-    auto st = c.prepare(
-        "INSERT INTO users (username, domain, display_name, ha1_md5, ha1_sha256, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    st.bind(1, user.username)
-        .bind(2, lower(user.domain))
-        .bind(3, user.display_name)
-        .bind(4, user.ha1_md5)
-        .bind(5, user.ha1_sha256)
-        .bind(6, now);
-    st.step();
-    return !st.constraint_failed();
+    auto st = c.prepare(kInsertUser);
+    return insert_user(st, user, unix_now());
+  });
+}
+
+std::optional<std::size_t> SqliteUserStore::add_all(std::span<const User> users) {
+  return db_->with([&](SqliteConnection& c) -> std::optional<std::size_t> {
+    c.exec("BEGIN IMMEDIATE");
+    try {
+      auto st = c.prepare(kInsertUser);
+      const std::int64_t now = unix_now();
+      for (std::size_t i = 0; i < users.size(); ++i) {
+        if (!insert_user(st, users[i], now)) {
+          st.reset();
+          c.exec("ROLLBACK");
+          return i;
+        }
+      }
+      c.exec("COMMIT");
+      return std::nullopt;
+    } catch (...) {
+      c.exec("ROLLBACK");
+      throw;
+    }
   });
 }
 

@@ -19,6 +19,7 @@ class SqliteUserStore final : public UserStore {
 
   std::optional<User> find(std::string_view username, std::string_view domain) override;
   bool add(const User& user) override;
+  std::optional<std::size_t> add_all(std::span<const User> users) override;
   bool set_credentials(std::string_view username, std::string_view domain, std::string_view ha1_md5,
                        std::string_view ha1_sha256) override;
   bool remove(std::string_view username, std::string_view domain) override;

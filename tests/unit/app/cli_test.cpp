@@ -120,6 +120,39 @@ TEST_F(CliTest, UserLifecycle) {
   EXPECT_EQ(runc({"user", "passwd", "carol@parley.test", "--password", "x"}).status, 1);
 }
 
+TEST_F(CliTest, UserImport) {
+  const fs::path list = dir_ / "users.csv";
+  std::ofstream(list) << "# bulk provisioning\n"
+                      << "alice@parley.test,secret,Alice A.\n"
+                      << "\n"
+                      << "bob@example.org\tpw, with comma\r\n"
+                      << "carol@parley.test,c3,Carol, Jr.\n";
+  CliResult ok = runc({"user", "import", list.string()});
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.out, "added 3 users\n");
+  EXPECT_EQ(stored("alice", "parley.test")->display_name, "Alice A.");
+  EXPECT_EQ(stored("alice", "parley.test")->ha1_md5,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret"));
+  EXPECT_EQ(stored("bob", "example.org")->ha1_md5,
+            sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "bob", "example.org", "pw, with comma"));
+  EXPECT_EQ(stored("carol", "parley.test")->display_name, "Carol, Jr.");
+
+  // All or nothing: dave is new but bob exists, so neither is added.
+  CliResult dup = runc({"user", "import", "-"}, "dave@parley.test,d\nbob@example.org,x\n");
+  EXPECT_EQ(dup.status, 1);
+  EXPECT_THAT(dup.err, HasSubstr("line 2: user bob@example.org already exists; nothing was imported"));
+  EXPECT_FALSE(stored("dave", "parley.test").has_value());
+
+  CliResult foreign = runc({"user", "import", "-"}, "dave@parley.test,d\neve@evil.test,x\n");
+  EXPECT_EQ(foreign.status, 2);
+  EXPECT_THAT(foreign.err, HasSubstr("line 2: domain evil.test is not served here"));
+  CliResult nopw = runc({"user", "import", "-"}, "dave@parley.test\n");
+  EXPECT_EQ(nopw.status, 2);
+  EXPECT_THAT(nopw.err, HasSubstr("line 1: expected AOR,password"));
+  EXPECT_FALSE(stored("dave", "parley.test").has_value());
+  EXPECT_EQ(runc({"user", "import", (dir_ / "absent.csv").string()}).status, 2);
+}
+
 TEST_F(CliTest, UserErrors) {
   CliResult foreign = runc({"user", "add", "eve@evil.test", "--password", "x"});
   EXPECT_EQ(foreign.status, 2);

@@ -52,6 +52,34 @@ TEST_F(UserStoreTest, DuplicateAorIsRejected) {
   EXPECT_EQ(users_.list().size(), 2u);
 }
 
+TEST_F(UserStoreTest, AddAllIsAllOrNothing) {
+  std::vector<User> batch;
+  for (int i = 0; i < 500; ++i) {
+    User u = alice();
+    u.username = "user" + std::to_string(i);
+    batch.push_back(u);
+  }
+  EXPECT_EQ(users_.add_all(batch), std::nullopt);
+  EXPECT_EQ(users_.list().size(), 500u);
+  ASSERT_TRUE(users_.find("user499", "parley.test").has_value());
+
+  // A second batch whose third entry exists already: nothing of it is added.
+  std::vector<User> second{alice(), alice(), batch[7], alice()};
+  second[0].username = "new0";
+  second[1].username = "new1";
+  second[3].username = "new3";
+  EXPECT_EQ(users_.add_all(second), std::optional<std::size_t>(2));
+  EXPECT_FALSE(users_.find("new0", "parley.test").has_value());
+  EXPECT_EQ(users_.list().size(), 500u);
+
+  // A repeat inside the batch is a conflict too; the store stays usable afterwards.
+  std::vector<User> repeat{alice(), alice()};
+  EXPECT_EQ(users_.add_all(repeat), std::optional<std::size_t>(1));
+  EXPECT_FALSE(users_.find("alice", "parley.test").has_value());
+  EXPECT_TRUE(users_.add(alice()));
+  EXPECT_EQ(users_.add_all({}), std::nullopt);
+}
+
 TEST_F(UserStoreTest, SetCredentials) {
   ASSERT_TRUE(users_.add(alice()));
   EXPECT_TRUE(
