@@ -1,8 +1,8 @@
 // Method and header name tables (RFC 3261 7.1, 20; compact forms 7.3.3 and the
 // IANA SIP parameters registry).
 #include <array>
-#include <cctype>
 
+#include "sip/chars.hpp"
 #include "sip/message.hpp"
 
 namespace parley::sip {
@@ -100,14 +100,17 @@ std::string_view method_name(Method m) {
 
 HeaderId header_id(std::string_view name) {
   if (name.size() == 1) {
-    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+    char c = ascii_lower(name[0]);
     for (const auto& h : kHeaders) {
       if (h.compact == c) return h.id;
     }
     return HeaderId::Other;
   }
+  // Length and first letter rule out nearly every entry before the full comparison.
+  const char first = ascii_lower(name[0]);
   for (const auto& h : kHeaders) {
-    if (h.name.size() == name.size() && iequals(h.name, name)) return h.id;
+    if (h.name.size() == name.size() && ascii_lower(h.name[0]) == first && iequals(h.name, name))
+      return h.id;
   }
   return HeaderId::Other;
 }

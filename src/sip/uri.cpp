@@ -15,7 +15,7 @@ bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; 
 
 int hex_val(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  return (std::tolower(static_cast<unsigned char>(c)) - 'a') + 10;
+  return (ascii_lower(c) - 'a') + 10;
 }
 
 
@@ -117,16 +117,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 std::optional<std::string_view> find_param(const Params& ps, std::string_view name) {
   for (const auto& p : ps) {
     if (iequals(p.name, name)) return p.value;
@@ -190,7 +180,7 @@ std::string Uri::host_lower() const {
   if (h.size() >= 2 && h.front() == '[') h = h.substr(1, h.size() - 2);
   std::string out(h);
   std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                 [](char c) { return ascii_lower(c); });
   return out;
 }
 

@@ -6,6 +6,8 @@
 // uri_equal() compares with the rules of RFC 3261 19.1.4.
 #pragma once
 
+#include "sip/chars.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,7 +92,6 @@ std::vector<std::string_view> split_comma_list(std::string_view value);
 
 // Trims SP / HTAB / CR / LF on both ends.
 std::string_view trim(std::string_view s);
-// ASCII case-insensitive equality.
-bool iequals(std::string_view a, std::string_view b);
+// iequals (ASCII case-insensitive equality) comes from sip/chars.hpp.
 
 }  // namespace parley::sip
