@@ -14,7 +14,7 @@ PACKAGES=(
   libboost-dev libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   # interop tests: real SIP peers and the tools around them
-  sip-tester sipsak baresip sox openssl sqlite3 python3 netcat-openbsd procps
+  sip-tester sipsak baresip sox openssl sqlite3 python3 netcat-openbsd procps sipvicious
 )
 # Extra packages named on the command line (scripts/fuzz.sh: clang libclang-rt-dev).
 PACKAGES+=("$@")

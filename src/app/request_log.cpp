@@ -11,8 +11,11 @@ void SpdlogRequestLog::accepted(const sip::Message& request, const sip::Peer& fr
 }
 
 void SpdlogRequestLog::count_failure(const sip::Peer& from, int status) {
+  // 480 too: an unauthenticated request for a local user with no binding gets 480
+  // whether or not the account exists (proxy.hpp), so a scan of unknown users from
+  // another domain shows up as 480s.
   if (status != 0 && status != 400 && status != 401 && status != 403 && status != 404 &&
-      status != 407)
+      status != 407 && status != 480)
     return;
   if (throttle_.record_failure(from.ip, clock_.now()))
     spdlog::warn("throttling {}: too many unauthenticated requests; 503 for a while", from.ip);

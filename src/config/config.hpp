@@ -35,7 +35,7 @@ struct Limits {
   // the idle timer quiet but cannot hold a connection (or its memory) forever.
   std::chrono::seconds message_timeout{10};
   // Per source address: more than this many requests ending unauthenticated
-  // (401/407/403/404/400) within 10 s blocks the address for throttle_time,
+  // (401/407/403/404/480/400) within 10 s blocks the address for throttle_time,
   // answered 503 + Retry-After (app/source_throttle.hpp). 0 = no limit.
   std::uint32_t unauthenticated_limit = 1000;
   std::chrono::seconds throttle_time{30};

@@ -157,22 +157,22 @@ std::string Proxy::record_route_params(const Message& m) const {
   return ";dt=" + token_.make(m.call_id(), tag);
 }
 
-bool Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& m) {
+Proxy::Caller Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& m) {
   const Message& in = tx->request();
   auto from = m.from();
   if (!from || !from->uri.is_sip()) {
     reject(tx, 400, "bad From");
-    return false;
+    return Caller::Answered;
   }
   std::string from_domain = from->uri.host_lower();
   // Requests from other domains may reach local users (they cannot prove an
   // identity here); the caller refuses any other target.
-  if (!is_local_domain(from_domain)) return true;
+  if (!is_local_domain(from_domain)) return Caller::Unverified;
   auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
                                           sip::auth::user_store_lookup(users_));
   if (result.status == sip::auth::VerifyStatus::Malformed) {
     reject(tx, 400, "malformed credentials: " + result.reason);
-    return false;
+    return Caller::Answered;
   }
   if (!result.ok()) {
     Message r = Message::make_response(in, 407, {}, registrar::make_tag());
@@ -182,16 +182,16 @@ bool Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& m) {
         in, tx->source(), 407,
         std::string("challenged: ") + std::string(sip::auth::verify_status_name(result.status)));
     tx->respond(std::move(r));
-    return false;
+    return Caller::Answered;
   }
   if (result.username != sip::unescape(from->uri.user)) {
     reject(tx, 403, "authenticated as " + result.username + " but From is " + from->uri.aor());
-    return false;
+    return Caller::Answered;
   }
   // RFC 3261 22.3: credentials for our realm were consumed here; the callee
   // has no use for them.
   drop_credentials(m, from_domain);
-  return true;
+  return Caller::Authenticated;
 }
 
 std::optional<sip::Peer> Proxy::route_to(const Message& m) const {
@@ -277,7 +277,11 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   dialog_route = dialog_route && in_dialog;
 
   // 22.3: everything that is not a dialog of ours is authenticated.
-  if (!dialog_route && !authenticate(tx, m)) return;
+  Caller caller = Caller::Unverified;
+  if (!dialog_route) {
+    caller = authenticate(tx, m);
+    if (caller == Caller::Answered) return;
+  }
 
   // 16.5: targets.
   std::vector<Target> targets;
@@ -290,9 +294,12 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   } else if (ruri.is_sip() && is_local_domain(ruri.host_lower())) {
     std::string user = sip::unescape(ruri.user);
     std::string domain = ruri.host_lower();
-    if (user.empty() || !users_.find(user, domain))
-      return reject(tx, 404, "no such user " + ruri.aor());
+    if (user.empty()) return reject(tx, 404, "no user part in " + std::string(ruri.text));
+    bool known = users_.find(user, domain).has_value();
+    // Looked up whether or not the user exists, so that both answers below
+    // cost the same work. A binding left behind by a removed user is ignored.
     auto bindings = location_.lookup(ruri.aor(), clock_.now());
+    if (!known) bindings.clear();
     std::optional<std::string_view> gruu = ruri.param("gr");
     for (const auto& b : bindings) {
       if (gruu) {
@@ -302,7 +309,25 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
       }
       targets.push_back(Target{b.contact, b.flow});
     }
-    if (targets.empty()) return reject(tx, 480, "no binding for " + ruri.aor());
+    // An empty target set. RFC 3261 16.5 asks for 404 when the resource does
+    // not exist (21.4.4: "definitive information that the user does not exist")
+    // and SHOULD be 480 otherwise (21.4.18: not reachable now). Telling the two
+    // apart to anyone who asks lets a scan list the accounts (sipvicious svwar
+    // reports every extension whose answer differs from a random one's). So:
+    //   - a local user who authenticated gets 404 for an unknown user: the
+    //     directory is open to them anyway (as in Lync, where signed-in users
+    //     search the address book);
+    //   - an unverified caller (another domain, which cannot prove an identity
+    //     here while there is no federation; or an in-dialog request) gets 480
+    //     for both, with the same reason phrase and headers. 480 rather than
+    //     404 for both because it is true of an unknown user too (nobody can be
+    //     reached at that URI now), while 404 would be false for a real user and
+    //     tells a remote client to drop the contact. The log says which it was.
+    if (targets.empty()) {
+      if (known) return reject(tx, 480, "no binding for " + ruri.aor());
+      if (caller == Caller::Authenticated) return reject(tx, 404, "no such user " + ruri.aor());
+      return reject(tx, 480, "no such user " + ruri.aor() + " (480 to an unverified caller)");
+    }
   } else if (dialog_route) {
     auto dest = route_to(m);
     if (!dest) return reject(tx, 404, "remote target is not reachable");

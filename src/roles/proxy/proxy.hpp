@@ -5,13 +5,15 @@
 // pops Route entries that name this server, including both halves of a double
 // Record-Route, RFC 5658), authenticates requests from local users with Digest
 // (RFC 3261 22.3: 407 and Proxy-Authenticate), determines targets (16.5: the
-// location service for local AORs, 404 for unknown users, 480 for users with
-// no binding, GRUUs of RFC 5627, 403 for domains not served here while there
-// is no federation), and forwards to every target in parallel (16.6), adding
-// Via and, for dialog-creating requests, Record-Route. Responses are collected
-// per request (16.7): provisionals and every 2xx are forwarded at once, a 2xx
-// cancels the other branches (16.7 step 10), and when all branches have ended
-// the best final response is sent (16.7 step 6, 503 becomes 500).
+// location service for local AORs, 480 for users with no binding, GRUUs of
+// RFC 5627, 403 for domains not served here while there is no federation; an
+// unknown user is 404 to an authenticated caller and 480, like a user with no
+// binding, to everyone else: see "Unknown users" below), and forwards to every
+// target in parallel (16.6), adding Via and, for dialog-creating requests,
+// Record-Route. Responses are collected per request (16.7): provisionals and
+// every 2xx are forwarded at once, a 2xx cancels the other branches (16.7 step
+// 10), and when all branches have ended the best final response is sent (16.7
+// step 6, 503 becomes 500).
 //
 // A request to a registered contact goes over the flow the contact registered
 // on (RFC 5626 spirit: clients behind NAT and Lync-protocol clients never
@@ -24,6 +26,15 @@
 //   everything else: from a local user, Digest (407) first; from another
 //     domain, no challenge (it cannot prove an identity here). Either way only
 //     local users are targets: no relaying, and no pre-loaded Route beyond us.
+//
+// Unknown users (user enumeration): a caller who has not proved a local
+// identity (From another domain, or an in-dialog request) gets the same answer
+// for an AOR that does not exist as for an existing one without a binding:
+// 480 Temporarily Unavailable with the same reason phrase and headers, after
+// the same store and location lookups. Otherwise a scan (sipvicious svwar)
+// lists the accounts from 404 vs 480. A local user who authenticated gets 404
+// (RFC 3261 16.5, 21.4.4): the directory is open to them anyway. The reasons
+// for 480 rather than 404 are in Proxy::on_request (16.5).
 //
 // Thread-safe: called from the transaction layer on any worker; the state of
 // one proxied request (its response context) has its own mutex.
@@ -94,9 +105,15 @@ class Proxy {
   // 16.4: removes the Route entries naming this server from `m`; returns
   // whether one of them carried a valid dialog token for `m`.
   bool pop_own_routes(sip::Message& m) const;
+  // What authenticate() found out about the caller.
+  enum class Caller {
+    Answered,       // it answered the request (400, 403, 407): nothing more to do
+    Authenticated,  // a local user proved its identity with Digest
+    Unverified,     // From another domain: no identity can be proved here
+  };
   // 22.3: authenticates a request from a local user (and removes the
-  // credentials meant for us from `m`). False when it answered the request.
-  bool authenticate(const sip::ServerTransactionPtr& tx, sip::Message& m);
+  // credentials meant for us from `m`).
+  Caller authenticate(const sip::ServerTransactionPtr& tx, sip::Message& m);
   // The ";dt=..." Record-Route parameter for the dialog `m` starts.
   std::string record_route_params(const sip::Message& m) const;
   // The next hop for a request whose Request-URI is a remote target (in-dialog,

@@ -14,6 +14,7 @@ class OneUserStore final : public store::UserStore {
     return std::nullopt;
   }
   bool add(const store::User&) override { return false; }
+  std::optional<std::size_t> add_all(std::span<const store::User>) override { return 0; }
   bool set_credentials(std::string_view, std::string_view, std::string_view,
                        std::string_view) override {
     return false;

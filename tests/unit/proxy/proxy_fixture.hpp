@@ -127,6 +127,14 @@ class MemoryUsers final : public store::UserStore {
     return it->second;
   }
   bool add(const store::User& u) override { return users_.emplace(u.aor(), u).second; }
+  std::optional<std::size_t> add_all(std::span<const store::User> users) override {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (users_.count(users[i].aor()) || !seen.insert(users[i].aor()).second) return i;
+    }
+    for (const auto& u : users) users_.emplace(u.aor(), u);
+    return std::nullopt;
+  }
   bool set_credentials(std::string_view, std::string_view, std::string_view,
                        std::string_view) override {
     return false;

@@ -20,6 +20,12 @@ class MemoryUsers : public store::UserStore {
     return it->second;
   }
   bool add(const store::User& u) override { return users.emplace(u.aor(), u).second; }
+  std::optional<std::size_t> add_all(std::span<const store::User> batch) override {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!add(batch[i])) return i;  // not atomic: these tests never add in bulk
+    }
+    return std::nullopt;
+  }
   bool set_credentials(std::string_view, std::string_view, std::string_view,
                        std::string_view) override {
     return false;
