@@ -167,10 +167,12 @@ Message Message::make_response(const Message& request, int status, std::string_v
   Message r;
   r.is_request_ = false;
   r.status_ = status;
-  r.reason_ = reason.empty() ? reason_phrase(status) : r.own(reason);
   r.version_ = "SIP/2.0";
   r.buffer_ = request.buffer_;  // the copied headers are views into it
   r.owned_ = request.owned_;
+  // After owned_ is copied: own() appends to it (TSan found the reason freed by
+  // that assignment when it came first).
+  r.reason_ = reason.empty() ? reason_phrase(status) : r.own(reason);
   for (const auto& h : request.headers_) {
     switch (h.id) {
       case HeaderId::Via:

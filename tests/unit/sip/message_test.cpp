@@ -169,6 +169,24 @@ TEST(Message, MakeResponseCopiesDialogHeadersAndAddsTag) {
   EXPECT_EQ(back.find(HeaderId::Contact), nullptr);
 }
 
+TEST(Message, MakeResponseOwnsItsReasonPhrase) {
+  // The reason comes from a string that dies before the response is used; with a
+  // parsed request that owns edited headers too (owned_ shared with the response).
+  Message req = parse_ok(kRegister);
+  req.push_back("X-Edited", "yes");
+  std::optional<Message> r;
+  {
+    std::string reason = "Too Many Unauthenticated Requests, said a temporary";
+    r = Message::make_response(req, 503, reason, "t1");
+    reason.assign(reason.size(), '#');
+  }
+  r->push_back(HeaderId::RetryAfter, "30");
+  EXPECT_EQ(r->reason(), "Too Many Unauthenticated Requests, said a temporary");
+  EXPECT_EQ(r->serialize().rfind("SIP/2.0 503 Too Many Unauthenticated Requests, said a "
+                                 "temporary\r\n", 0),
+            0u);
+}
+
 TEST(Uri, ParsesPartsParamsAndIPv6) {
   auto u = parse_uri("sips:alice:pw@[2001:db8::10]:5061;transport=tls;lr?subject=x");
   ASSERT_TRUE(u);
