@@ -52,15 +52,37 @@ void TransactionBase::finish(Core& core, Effects& fx, bool from_tu) {
     drain(core);
     return;
   }
-  std::weak_ptr<Core> weak_core = core_;
-  core.timers.schedule(base::Millis{0}, [self = shared_from_this(), weak_core] {
-    if (auto c = weak_core.lock()) {
-      self->drain(*c);
+  // The queued events hold the transaction itself (they hand it to the TU), so
+  // events that are never delivered would keep it alive for ever. The pending
+  // drain therefore owns them: if the timer service drops it without running it
+  // (shutdown), or runs it after the layer is gone, the events are discarded and
+  // the cycle is broken (LeakSanitizer found it).
+  struct PendingDrain {
+    std::shared_ptr<TransactionBase> self;
+    std::weak_ptr<Core> core;
+    bool ran = false;
+    void discard() {
+      std::deque<Event> dropped;
+      {
+        std::lock_guard lock(self->mu_);
+        dropped.swap(self->events_);
+        self->dispatching_ = false;
+      }
+    }
+    ~PendingDrain() {
+      if (!ran) discard();
+    }
+  };
+  auto pending = std::make_shared<PendingDrain>();
+  pending->self = shared_from_this();
+  pending->core = core_;
+  core.timers.schedule(base::Millis{0}, [pending] {
+    pending->ran = true;
+    if (auto c = pending->core.lock()) {
+      pending->self->drain(*c);
       return;
     }
-    std::lock_guard lock(self->mu_);
-    self->events_.clear();
-    self->dispatching_ = false;
+    pending->discard();
   });
 }
 
