@@ -51,7 +51,7 @@ fuzz:
 # What CI runs (.ci/run): every test, then the sanitizer builds and a short fuzz run.
 ci: test asan tsan fuzz
 
-# Google Benchmark microbenchmarks of the SIP parser and serializer (bench/micro/README.md),
+# Google Benchmark microbenchmarks of the SIP parser and serializer (bench/README.md, "Microbenchmarks"),
 # built with BUILD_TYPE (use BUILD_TYPE=Release for numbers). MICRO_ARGS go to each binary,
 # e.g. MICRO_ARGS="--benchmark_repetitions=3 --benchmark_filter=parse/".
 MICRO_BINS ?= micro_sip micro_auth
@@ -61,6 +61,14 @@ micro: build
 	@for b in $(MICRO_BINS); do \
 	  echo "== $$b"; ./$(BUILD_DIR)/bench/micro/$$b $(MICRO_ARGS) || exit 1; \
 	done
+
+# Parley and Kamailio side by side under SIPp load (bench/bench.py; about 20 minutes,
+# installs kamailio through scripts/deps.sh if missing); the table goes to
+# bench/results/latest.md. BENCH_ARGS e.g. "--quick" (3 minutes) or "--scenarios invite-udp".
+BENCH_ARGS ?=
+.PHONY: bench
+bench: build
+	python3 bench/bench.py --bin $(PARLEY) $(BENCH_ARGS)
 
 run: build
 	@echo

@@ -1,4 +1,4 @@
-// Benchmark registration for the microbenchmark binaries (bench/micro/README.md).
+// Benchmark registration for the microbenchmark binaries (bench/README.md, "Microbenchmarks").
 //
 // Benchmarks are registered at run time (benchmark::RegisterBenchmark) rather
 // than by static BENCHMARK() objects, so that the RFC 4475 set can be read from
