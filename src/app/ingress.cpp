@@ -1,5 +1,8 @@
 #include "app/ingress.hpp"
 
+#include "app/router.hpp"
+#include "sip/transaction/response_destination.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace parley::app {
@@ -7,13 +10,15 @@ namespace parley::app {
 using sip::HeaderId;
 
 Ingress::Ingress(sip::TransactionLayer& transactions, sip::Sender& sender, SpdlogRequestLog& log,
-                 std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock)
+                 std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock,
+                 Router* router)
     : transactions_(transactions),
       sender_(sender),
       log_(log),
       max_headers_(max_headers),
       throttle_(throttle),
-      clock_(clock) {}
+      clock_(clock),
+      router_(router) {}
 
 std::string via_with_received(const sip::Via& via, const sip::Peer& source) {
   std::string v(via.protocol);
@@ -131,6 +136,12 @@ void Ingress::on_message(std::string bytes, const sip::Peer& source, const sip::
   }
   if (m.is_request()) {
     if (auto via = m.top_via()) m.replace_value(HeaderId::Via, via_with_received(*via, source));
+    if (router_) {
+      if (auto response = router_->stateless_response(m, source)) {
+        sender_.send(sip::response_destination(m, source), response->serialize(), 0);
+        return;
+      }
+    }
   }
   transactions_.receive(std::move(m), source);
 }

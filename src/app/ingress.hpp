@@ -19,10 +19,15 @@
 
 namespace parley::app {
 
+class Router;
+
 class Ingress {
  public:
+  // `router` answers some requests before any transaction exists
+  // (Router::stateless_response); may be null (everything goes to `transactions`).
   Ingress(sip::TransactionLayer& transactions, sip::Sender& sender, SpdlogRequestLog& log,
-          std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock);
+          std::size_t max_headers, SourceThrottle& throttle, const base::TimerService& clock,
+          Router* router = nullptr);
   void on_message(std::string bytes, const sip::Peer& source, const sip::Local& local);
 
  private:
@@ -32,6 +37,7 @@ class Ingress {
   std::size_t max_headers_;
   SourceThrottle& throttle_;
   const base::TimerService& clock_;
+  Router* router_;
 };
 
 // The top Via value with received/rport set for a request from `source`.

@@ -30,6 +30,17 @@ bool Router::for_this_server(const Message& request) const {
   return identity_->is_ours(u) || registrar_->is_local_domain(u.host_lower());
 }
 
+std::optional<Message> Router::stateless_response(const Message& req, const sip::Peer& source) {
+  if (!attached_.load(std::memory_order_acquire)) return std::nullopt;
+  if (req.method() != sip::Method::Register || req.find(HeaderId::Authorization)) return std::nullopt;
+  if (!registrar_->is_local_domain(req.request_uri().host_lower())) return std::nullopt;
+  registrar::Outcome o = registrar_->handle(req, source);
+  // Without credentials the registrar answers 401, 400 or 403 and changes nothing
+  // (registrar.hpp, step 3 comes before any binding is touched).
+  log_.rejected(req, source, o.response.status(), o.log + " (stateless)");
+  return std::move(o.response);
+}
+
 void Router::on_request(const sip::ServerTransactionPtr& tx) {
   const Message& req = tx->request();
   if (!attached_.load(std::memory_order_acquire)) {

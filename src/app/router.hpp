@@ -6,10 +6,11 @@
 //   CANCEL matching no INVITE transaction   -> 481 (RFC 3261 9.2)
 //   everything else                         -> proxy
 // Responses, ACKs for 2xx and transaction errors go to the proxy, the only role
-// that sends requests so far.
+// that sends requests so far. Ingress asks stateless_response() first.
 #pragma once
 
 #include <atomic>
+#include <optional>
 
 #include "roles/proxy/local_identity.hpp"
 #include "roles/proxy/proxy.hpp"
@@ -27,6 +28,18 @@ class Router final : public sip::TransactionUser {
   Router(proxy::RequestLog& log, std::string server_header);
   void attach(registrar::Registrar& registrar, proxy::Proxy& proxy,
               const proxy::LocalIdentity& identity);
+
+  // Before the transaction layer: the response to a request that is answered
+  // statelessly (RFC 3261 8.2.7), or nullopt for a request that needs a
+  // transaction. Today that is a REGISTER for a local domain without any
+  // Authorization header: the registrar can only challenge (401) or refuse it
+  // (400/403), nothing changes, so no transaction state is kept for it and a
+  // retransmission simply gets a fresh challenge. This is the registration's
+  // first half; keeping no state for it halves the transactions a registration
+  // costs and lets an unauthenticated flood cost no memory at all.
+  // Thread-safe; the caller sends the response (to response_destination()).
+  std::optional<sip::Message> stateless_response(const sip::Message& request,
+                                                 const sip::Peer& source);
 
   void on_request(const sip::ServerTransactionPtr& tx) override;
   void on_cancel(const sip::ServerTransactionPtr& invite,

@@ -133,7 +133,8 @@ int serve(const config::Config& cfg) {
   Router router(log, kServerHeader);
   sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, router, timers);
   sender.attach(transactions);
-  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count, throttle, timers);
+  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count, throttle, timers,
+                  &router);
   transport.set_message_handler(
       [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
         ingress.on_message(std::move(bytes), source, local);

@@ -26,7 +26,10 @@ Rules this module enforces for every test:
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
+import re
+import secrets
 import shutil
 import signal
 import socket
@@ -461,6 +464,43 @@ class ParleyServer:
             raise Failure(f"parley exited on its own during the test (code {rc})")
         if rc != 0:
             raise Failure(f"parley exited with code {rc} after SIGTERM (0 expected)")
+
+
+# ----------------------------------------------------------------------------- Digest
+
+def parse_challenge(value: str) -> dict[str, str]:
+    """The parameters of a Digest challenge (RFC 3261 22.4, RFC 7616 3.3)."""
+    if not value.lower().startswith("digest "):
+        return {}
+    return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in re.finditer(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', value[7:])}
+
+
+def credentials(challenge: str, method: str, uri: str, user: str, password: str) -> str:
+    """Authorization / Proxy-Authorization value answering `challenge` (qop=auth)."""
+    c = parse_challenge(challenge)
+    algorithm = c.get("algorithm", "MD5")
+    h = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm.upper())
+    if h is None:
+        raise Failure(f"unsupported Digest algorithm in challenge: {challenge}")
+
+    def hx(s: str) -> str:
+        return h(s.encode()).hexdigest()
+
+    ha1 = hx(f"{user}:{c['realm']}:{password}")
+    ha2 = hx(f"{method}:{uri}")
+    fields = [f'username="{user}"', f'realm="{c["realm"]}"', f'nonce="{c["nonce"]}"',
+              f'uri="{uri}"', f"algorithm={algorithm}"]
+    if "auth" in [q.strip() for q in c.get("qop", "").split(",")]:
+        cnonce, nc = secrets.token_hex(8), "00000001"
+        response = hx(f"{ha1}:{c['nonce']}:{nc}:{cnonce}:auth:{ha2}")
+        fields += [f'cnonce="{cnonce}"', "qop=auth", f"nc={nc}"]
+    else:
+        response = hx(f"{ha1}:{c['nonce']}:{ha2}")
+    fields.append(f'response="{response}"')
+    if "opaque" in c:
+        fields.append(f'opaque="{c["opaque"]}"')
+    return "Digest " + ", ".join(fields)
 
 
 # ----------------------------------------------------------------------------- IPv6

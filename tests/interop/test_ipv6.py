@@ -30,7 +30,6 @@ Finally parley is still running and its log has no "handler threw" line.
 If ::1 cannot be bound at all here, the test prints SKIPPED and passes.
 """
 
-import hashlib
 import re
 import secrets
 import socket
@@ -44,7 +43,8 @@ from typing import Callable, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
-from harness import HOST6, ParleyServerV6, check, free_port_v6, info, step  # noqa: E402
+from harness import (HOST6, ParleyServerV6, check, credentials, free_port_v6, info,  # noqa: E402
+                     parse_challenge, step)
 from robustness.sipmsg import split_stream, status_of  # noqa: E402
 
 DOMAIN = harness.DOMAIN
@@ -131,43 +131,6 @@ def uri_entries(values: list[str]) -> list[str]:
 
 def show(message: bytes) -> str:
     return harness.indent(message.decode(errors="replace"), "      | ")
-
-
-# ----------------------------------------------------------------------------- Digest
-
-def parse_challenge(value: str) -> dict[str, str]:
-    """The parameters of a Digest challenge (RFC 3261 22.4, RFC 7616 3.3)."""
-    if not value.lower().startswith("digest "):
-        return {}
-    return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-            for m in re.finditer(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', value[7:])}
-
-
-def credentials(challenge: str, method: str, uri: str, user: str, password: str) -> str:
-    """Authorization / Proxy-Authorization value answering `challenge` (qop=auth)."""
-    c = parse_challenge(challenge)
-    algorithm = c.get("algorithm", "MD5")
-    h = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(algorithm.upper())
-    if h is None:
-        raise harness.Failure(f"unsupported Digest algorithm in challenge: {challenge}")
-
-    def hx(s: str) -> str:
-        return h(s.encode()).hexdigest()
-
-    ha1 = hx(f"{user}:{c['realm']}:{password}")
-    ha2 = hx(f"{method}:{uri}")
-    fields = [f'username="{user}"', f'realm="{c["realm"]}"', f'nonce="{c["nonce"]}"',
-              f'uri="{uri}"', f"algorithm={algorithm}"]
-    if "auth" in [q.strip() for q in c.get("qop", "").split(",")]:
-        cnonce, nc = secrets.token_hex(8), "00000001"
-        response = hx(f"{ha1}:{c['nonce']}:{nc}:{cnonce}:auth:{ha2}")
-        fields += [f'cnonce="{cnonce}"', "qop=auth", f"nc={nc}"]
-    else:
-        response = hx(f"{ha1}:{c['nonce']}:{ha2}")
-    fields.append(f'response="{response}"')
-    if "opaque" in c:
-        fields.append(f'opaque="{c["opaque"]}"')
-    return "Digest " + ", ".join(fields)
 
 
 # ----------------------------------------------------------------------------- our UA
