@@ -10,6 +10,8 @@
 // that pad are accepted) and surrounding whitespace is ignored.
 #pragma once
 
+#include "base/ascii.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,8 +32,8 @@ constexpr bool is_token_char(char c) {
 }
 bool is_token(std::string_view s);
 
-// ASCII case-insensitive equality.
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (base/ascii.hpp).
+using base::iequals;
 
 // SP or HTAB.
 constexpr bool is_space(char c) { return c == ' ' || c == '\t'; }

@@ -1,8 +1,7 @@
 // Character classes of the SIP grammar (RFC 3261 25.1), shared by every parser.
 #pragma once
 
-#include <cstddef>
-#include <string_view>
+#include "base/ascii.hpp"
 
 namespace parley::sip {
 
@@ -21,19 +20,8 @@ constexpr bool is_token_char(char c) {
 // Linear whitespace inside a header value: SP, HTAB, and the CR LF of folding.
 constexpr bool is_lws_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// ASCII lower case (SIP's case-insensitive parts are ASCII: RFC 3261 7.3.1, 19.1.4);
-// unlike std::tolower, independent of the locale and inlined.
-constexpr char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// ASCII case-insensitive equality (also declared in uri.hpp for its users).
-constexpr bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+// ASCII case folding (base/ascii.hpp), used throughout the SIP parsers.
+using base::ascii_lower;
+using base::iequals;
 
 }  // namespace parley::sip

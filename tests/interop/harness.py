@@ -124,8 +124,12 @@ def require_tool(name: str) -> str:
 
 # ----------------------------------------------------------------------------- ports
 
+def _family(host: str) -> int:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def _can_bind(port: int, kind: int, host: str = HOST) -> bool:
-    s = socket.socket(socket.AF_INET, kind)
+    s = socket.socket(_family(host), kind)
     try:
         if kind == socket.SOCK_STREAM:
             # Like a server would: allow binding over TIME_WAIT leftovers.
@@ -139,8 +143,8 @@ def _can_bind(port: int, kind: int, host: str = HOST) -> bool:
 
 
 def free_port(udp: bool = True, tcp: bool = True, span: int = 1,
-              avoid: Iterable[int] = ()) -> int:
-    """A port P such that P .. P+span-1 are free on 127.0.0.1 for UDP and/or TCP.
+              avoid: Iterable[int] = (), host: str = HOST) -> int:
+    """A port P such that P .. P+span-1 are free on `host` (127.0.0.1) for UDP and/or TCP.
 
     The kernel picks P (bind to port 0), so concurrent tests get different ports; the
     ports are released again before returning, so there is a small window in which
@@ -148,19 +152,19 @@ def free_port(udp: bool = True, tcp: bool = True, span: int = 1,
     """
     avoid = set(avoid)
     for _ in range(200):
-        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+        probe = socket.socket(_family(host), socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
         try:
-            probe.bind((HOST, 0))
+            probe.bind((host, 0))
             port = probe.getsockname()[1]
         finally:
             probe.close()
         ports = range(port, port + span)
         if port + span > 65535 or any(p in avoid for p in ports):
             continue
-        if all((not udp or _can_bind(p, socket.SOCK_DGRAM)) and
-               (not tcp or _can_bind(p, socket.SOCK_STREAM)) for p in ports):
+        if all((not udp or _can_bind(p, socket.SOCK_DGRAM, host)) and
+               (not tcp or _can_bind(p, socket.SOCK_STREAM, host)) for p in ports):
             return port
-    raise Failure("could not find a free loopback port")
+    raise Failure(f"could not find a free port on {host}")
 
 
 def wait_tcp(host: str, port: int, timeout: float,
@@ -509,32 +513,8 @@ HOST6 = "::1"
 
 
 def free_port_v6(udp: bool = True, tcp: bool = True, avoid: Iterable[int] = ()) -> int:
-    """A port free on ::1 for UDP and/or TCP (like free_port, for the IPv6 loopback)."""
-    avoid = set(avoid)
-    for _ in range(200):
-        probe = socket.socket(socket.AF_INET6, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
-        try:
-            probe.bind((HOST6, 0))
-            port = probe.getsockname()[1]
-        finally:
-            probe.close()
-        if port in avoid:
-            continue
-        kinds = ([socket.SOCK_DGRAM] if udp else []) + ([socket.SOCK_STREAM] if tcp else [])
-        ok = True
-        for kind in kinds:
-            s = socket.socket(socket.AF_INET6, kind)
-            try:
-                if kind == socket.SOCK_STREAM:
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind((HOST6, port))
-            except OSError:
-                ok = False
-            finally:
-                s.close()
-        if ok:
-            return port
-    raise Failure(f"could not find a free port on {HOST6}")
+    """A port free on ::1 for UDP and/or TCP (free_port on the IPv6 loopback)."""
+    return free_port(udp, tcp, avoid=avoid, host=HOST6)
 
 
 def ipv6_unavailable() -> str:

@@ -120,25 +120,14 @@ bool try_token68(Cursor& c, std::string& out) {
 
 }  // namespace
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 const AuthParam* AuthParams::find(std::string_view name) const {
   for (const auto& p : params) {
-    if (iequals_ascii(p.name, name)) return &p;
+    if (iequals(p.name, name)) return &p;
   }
   return nullptr;
 }
 
-bool AuthParams::is(std::string_view s) const { return iequals_ascii(scheme, s); }
+bool AuthParams::is(std::string_view s) const { return iequals(scheme, s); }
 
 std::optional<AuthParams> parse_auth_params(std::string_view value, std::string* error) {
   AuthParams out;

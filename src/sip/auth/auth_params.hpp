@@ -26,6 +26,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sip/chars.hpp"
+
 namespace parley::sip::auth {
 
 struct AuthParam {
@@ -49,8 +51,5 @@ std::optional<AuthParams> parse_auth_params(std::string_view value, std::string*
 
 // Writes `s` as a quoted-string, escaping '"' and '\' (RFC 3261 25.1).
 std::string quote(std::string_view s);
-
-// ASCII case-insensitive comparison.
-bool iequals_ascii(std::string_view a, std::string_view b);
 
 }  // namespace parley::sip::auth

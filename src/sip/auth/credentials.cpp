@@ -22,7 +22,7 @@ std::optional<std::string> decode_ext_value(std::string_view v) {
   if (q1 == std::string_view::npos) return std::nullopt;
   std::size_t q2 = v.find('\'', q1 + 1);
   if (q2 == std::string_view::npos) return std::nullopt;
-  if (!iequals_ascii(v.substr(0, q1), "UTF-8")) return std::nullopt;
+  if (!iequals(v.substr(0, q1), "UTF-8")) return std::nullopt;
   std::string out;
   for (std::size_t i = q2 + 1; i < v.size(); ++i) {
     char c = v[i];
@@ -80,14 +80,14 @@ DigestParse parse_digest_credentials(std::string_view value) {
   for (auto& p : parsed->params) {
     Field* f = nullptr;
     for (auto& candidate : fields) {
-      if (iequals_ascii(candidate.name, p.name)) {
+      if (iequals(candidate.name, p.name)) {
         f = &candidate;
         break;
       }
     }
     if (f == nullptr) {
       for (auto n : extension_names) {
-        if (iequals_ascii(n, p.name)) return malformed(std::move(r), "duplicate " + p.name);
+        if (iequals(n, p.name)) return malformed(std::move(r), "duplicate " + p.name);
       }
       extension_names.push_back(p.name);
       c.extensions.push_back(p);
@@ -117,9 +117,9 @@ DigestParse parse_digest_credentials(std::string_view value) {
   }
   c.has_opaque = seen("opaque");
   if (seen("userhash")) {
-    if (iequals_ascii(userhash, "true")) {
+    if (iequals(userhash, "true")) {
       c.userhash = true;
-    } else if (!iequals_ascii(userhash, "false")) {
+    } else if (!iequals(userhash, "false")) {
       return malformed(std::move(r), "bad userhash");
     }
   }

@@ -48,8 +48,8 @@ std::string_view algorithm_name(Algorithm a) {
 }
 
 std::optional<Algorithm> parse_algorithm(std::string_view token) {
-  if (token.empty() || iequals_ascii(token, "MD5")) return Algorithm::Md5;
-  if (iequals_ascii(token, "SHA-256")) return Algorithm::Sha256;
+  if (token.empty() || iequals(token, "MD5")) return Algorithm::Md5;
+  if (iequals(token, "SHA-256")) return Algorithm::Sha256;
   return std::nullopt;
 }
 

@@ -96,7 +96,7 @@ VerifyResult DigestAuthenticator::verify(const DigestCredentials& c, std::string
   }
   r.algorithm = *algorithm;
   const bool has_qop = !c.qop.empty();
-  if (has_qop && !iequals_ascii(c.qop, "auth")) {
+  if (has_qop && !iequals(c.qop, "auth")) {
     return result(std::move(r), VerifyStatus::Malformed, "qop \"" + c.qop + "\" not offered");
   }
   if (c.userhash) return result(std::move(r), VerifyStatus::Malformed, "userhash not offered");

@@ -10,7 +10,7 @@ class OneUserStore final : public store::UserStore {
  public:
   std::optional<store::User> find(std::string_view username, std::string_view domain) override {
     ++finds;
-    if (username == user.username && iequals_ascii(domain, user.domain)) return user;
+    if (username == user.username && iequals(domain, user.domain)) return user;
     return std::nullopt;
   }
   bool add(const store::User&) override { return false; }
