@@ -79,6 +79,14 @@ void SqliteConnection::exec(std::string_view sql) {
   }
 }
 
+SqliteStatement& SqliteConnection::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, sql)).first;
+  }
+  return *it->second;
+}
+
 std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
 std::int64_t SqliteConnection::user_version() {
@@ -91,8 +99,8 @@ std::int64_t SqliteConnection::user_version() {
 SqliteDatabase::SqliteDatabase(const std::filesystem::path& file,
                                std::span<const Migration> migrations,
                                std::chrono::milliseconds busy_timeout)
-    : file_(file) {
-  const bool in_memory = file.string() == ":memory:";
+    : file_(file), in_memory_(file.string() == ":memory:"), busy_timeout_(busy_timeout) {
+  const bool in_memory = in_memory_;
   if (!in_memory && file.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
@@ -125,7 +133,44 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& file,
   }
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  for (auto& reader : idle_readers_) {
+    reader->clear_cache();
+    sqlite3_close(reader->handle());
+  }
+  conn_.clear_cache();
+  sqlite3_close(db_);
+}
+
+std::unique_ptr<SqliteConnection> SqliteDatabase::open_reader() {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file_.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = "cannot open database " + file_.string() + " for reading: " +
+                      (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    throw StoreError(msg);
+  }
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout_.count()));
+  return std::make_unique<SqliteConnection>(db);
+}
+
+SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
+  {
+    std::lock_guard lock(db.readers_mutex_);
+    if (!db.idle_readers_.empty()) {
+      conn = std::move(db.idle_readers_.back());
+      db.idle_readers_.pop_back();
+      return;
+    }
+  }
+  conn = db.open_reader();
+}
+
+SqliteDatabase::Lease::~Lease() {
+  std::lock_guard lock(db.readers_mutex_);
+  db.idle_readers_.push_back(std::move(conn));
+}
 
 void SqliteDatabase::migrate(std::span<const Migration> migrations) {
   for (std::size_t i = 0; i < migrations.size(); ++i) {

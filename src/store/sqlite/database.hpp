@@ -3,18 +3,26 @@
 // SqliteDatabase opens (or creates) the file, turns on WAL journaling (readers do
 // not block the writer), sets a busy timeout (another process holding the write
 // lock makes a call wait up to that long, then fail) and brings the schema up to
-// date (migrations.hpp). It owns one connection guarded by a mutex: with() runs a
-// function holding the lock, so stores are thread-safe and calls block briefly.
-// Every failure throws StoreError with SQLite's message.
+// date (migrations.hpp). It owns one read-write connection guarded by a mutex:
+// with() runs a function holding the lock, so stores are thread-safe and calls
+// block briefly. Lookups on the message path use read() instead: a pool of
+// read-only connections, one per thread that reads at the same time, each with
+// its prepared statements kept (WAL lets them read while the writer writes, and
+// every statement sees what was committed before it started, also by another
+// process such as `parley user add`). Nothing is held locked while a query
+// runs. Every failure throws StoreError with SQLite's message.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/error.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -57,6 +65,13 @@ class SqliteConnection {
   // Runs one or more statements that return no rows.
   void exec(std::string_view sql);
   SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
+  // The statement for `sql`, prepared on first use and kept with the connection
+  // (parsing SQL costs far more than running a keyed lookup). The caller
+  // resets it when done (SqliteStatement::reset; ResetOnExit does it), so no
+  // read transaction stays open between calls.
+  SqliteStatement& cached(const std::string& sql);
+  // Finalizes the kept statements (before the connection closes).
+  void clear_cache() { cache_.clear(); }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
   std::int64_t user_version();
@@ -64,6 +79,19 @@ class SqliteConnection {
 
  private:
   sqlite3* db_;
+  std::map<std::string, std::unique_ptr<SqliteStatement>, std::less<>> cache_;
+};
+
+// Resets a cached statement when the scope ends, also on an exception.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(SqliteStatement& st) : st_(st) {}
+  ~ResetOnExit() { st_.reset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  SqliteStatement& st_;
 };
 
 class SqliteDatabase {
@@ -86,6 +114,16 @@ class SqliteDatabase {
     return fn(conn_);
   }
 
+  // Runs fn(SqliteConnection&) on a read-only connection taken from the pool
+  // (opened on first need; a ":memory:" database has only its one connection,
+  // so there read() is with()). fn must not write.
+  template <class Fn>
+  decltype(auto) read(Fn&& fn) {
+    if (in_memory_) return with(std::forward<Fn>(fn));
+    Lease lease(*this);
+    return fn(*lease.conn);
+  }
+
   // The schema version (PRAGMA user_version): the last migration applied.
   std::int64_t schema_version();
   // "wal" for a file database, "memory" for ":memory:".
@@ -95,10 +133,25 @@ class SqliteDatabase {
  private:
   void migrate(std::span<const Migration> migrations);
 
+  // One pooled read-only connection, borrowed for one read().
+  struct Lease {
+    explicit Lease(SqliteDatabase& db);
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    SqliteDatabase& db;
+    std::unique_ptr<SqliteConnection> conn;
+  };
+  std::unique_ptr<SqliteConnection> open_reader();
+
   std::filesystem::path file_;
+  bool in_memory_ = false;
+  std::chrono::milliseconds busy_timeout_;
   sqlite3* db_ = nullptr;
   SqliteConnection conn_{nullptr};
   std::mutex mutex_;
+  std::mutex readers_mutex_;  // guards idle_readers_ only (a pop or a push)
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;
 };
 
 }  // namespace parley::store

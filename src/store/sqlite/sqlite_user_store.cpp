@@ -31,9 +31,11 @@ constexpr std::string_view kColumns = "username, domain, display_name, ha1_md5, 
 SqliteUserStore::SqliteUserStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
 std::optional<User> SqliteUserStore::find(std::string_view username, std::string_view domain) {
-  return db_->with([&](SqliteConnection& c) -> std::optional<User> {
-    auto st = c.prepare("SELECT " + std::string(kColumns) +
-                        " FROM users WHERE username = ?1 AND domain = ?2");
+  static const std::string kFind =
+      "SELECT " + std::string(kColumns) + " FROM users WHERE username = ?1 AND domain = ?2";
+  return db_->read([&](SqliteConnection& c) -> std::optional<User> {
+    SqliteStatement& st = c.cached(kFind);
+    ResetOnExit reset(st);
     st.bind(1, username).bind(2, lower(domain));
     if (!st.step()) return std::nullopt;
     return row_to_user(st);

@@ -2,7 +2,8 @@
 //
 // Domains are stored and compared in lower case; usernames are case-sensitive
 // (RFC 3261 19.1.4: the user part of a SIP URI compares case-sensitively).
-// Thread-safe: every call takes the database's lock. Back-end failures throw
+// Thread-safe: find() reads on a pooled read-only connection
+// (SqliteDatabase::read), the others take the database's lock. Back-end failures throw
 // StoreError; "no such user" and "already exists" are return values.
 #pragma once
 

@@ -119,6 +119,30 @@ TEST_F(UserStoreTest, PersistsAcrossReopen) {
   EXPECT_TRUE(again.find("alice", "parley.test").has_value());
 }
 
+// find() reads on pooled connections with kept statements: it must still see
+// every change committed since, by this store or by another process's
+// connection (`parley user add` beside a running server).
+TEST_F(UserStoreTest, FindSeesChangesCommittedElsewhere) {
+  EXPECT_FALSE(users_.find("alice", "parley.test").has_value());  // reader and statement kept
+  SqliteUserStore cli(std::make_shared<SqliteDatabase>(tmp_.path() / "parley.db"));
+  ASSERT_TRUE(cli.add(alice()));
+  auto u = users_.find("alice", "parley.test");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->ha1_md5, std::string(32, 'a'));
+  ASSERT_TRUE(cli.set_credentials("alice", "parley.test", std::string(32, 'c'),
+                                  std::string(64, 'd')));
+  EXPECT_EQ(users_.find("alice", "parley.test")->ha1_md5, std::string(32, 'c'));
+  ASSERT_TRUE(cli.remove("alice", "parley.test"));
+  EXPECT_FALSE(users_.find("alice", "parley.test").has_value());
+}
+
+TEST(UserStoreInMemory, FindUsesTheOneConnection) {
+  SqliteUserStore users(std::make_shared<SqliteDatabase>(":memory:"));
+  ASSERT_TRUE(users.add(alice()));
+  EXPECT_TRUE(users.find("alice", "parley.test").has_value());
+  EXPECT_FALSE(users.find("bob", "parley.test").has_value());
+}
+
 TEST_F(UserStoreTest, SafeFromManyThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
