@@ -1,29 +1,29 @@
 #include "roles/proxy/dialog_token.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
 
 namespace parley::proxy {
 
-DialogToken::DialogToken() : secret_(32, '\0') {
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret_.data()), 32) != 1)
+namespace {
+
+std::string random_secret() {
+  std::string secret(32, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1)
     throw std::runtime_error("RAND_bytes failed");
+  return secret;
 }
 
-DialogToken::DialogToken(std::string secret) : secret_(std::move(secret)) {}
+}  // namespace
+
+DialogToken::DialogToken() : hmac_(random_secret()) {}
+
+DialogToken::DialogToken(std::string secret) : hmac_(secret) {}
 
 std::string DialogToken::make(std::string_view call_id, std::string_view tag) const {
-  std::string data(call_id);
-  data += '\n';
-  data += tag;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  const sip::auth::HmacSha256::Mac mac = hmac_.mac({call_id, "\n", tag});
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned i = 0; i < 8; ++i) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "sip/auth/hmac.hpp"
+
 namespace parley::proxy {
 
 class DialogToken {
@@ -28,7 +30,7 @@ class DialogToken {
   bool check(std::string_view call_id, std::string_view tag, std::string_view token) const;
 
  private:
-  std::string secret_;
+  sip::auth::HmacSha256 hmac_;
 };
 
 }  // namespace parley::proxy

@@ -144,6 +144,7 @@ std::optional<AuthParams> parse_auth_params(std::string_view value, std::string*
 
   if (try_token68(c, out.token68)) return out;
 
+  out.params.reserve(12);  // a Digest Authorization has 6 to 11; one allocation
   bool expect_param = true;  // after the scheme or a comma
   while (!c.at_end()) {
     if (c.peek() == ',') {

@@ -2,12 +2,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <array>
 #include <cassert>
 #include <cstdlib>
+
+#include "sip/random.hpp"
 
 namespace parley::sip::auth {
 
@@ -38,29 +38,11 @@ std::uint64_t get_u64(std::string_view in) {
   return v;
 }
 
-std::array<unsigned char, EVP_MAX_MD_SIZE> hmac(std::string_view key, std::string_view label,
-                                                std::string_view fields,
-                                                std::string_view realm) {
-  std::string data;
-  data.reserve(label.size() + fields.size() + realm.size());
-  data.append(label).append(fields).append(realm);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(),
-           &len) == nullptr) {
-    std::abort();
-  }
-  return md;
-}
-
 }  // namespace
 
 std::string random_bytes(std::size_t n) {
   std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::abort();
-  }
+  sip::random_fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.data()), n));
   return out;
 }
 
@@ -111,8 +93,8 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
-NonceCodec::NonceCodec(std::string secret) : secret_(std::move(secret)) {
-  assert(secret_.size() >= kMinSecret);
+NonceCodec::NonceCodec(std::string secret) : hmac_(secret) {
+  assert(secret.size() >= kMinSecret);
 }
 
 std::string NonceCodec::issue(std::string_view realm, std::int64_t now_ms) const {
@@ -120,7 +102,7 @@ std::string NonceCodec::issue(std::string_view realm, std::int64_t now_ms) const
   raw.reserve(kFieldsLength + kTagLength);
   put_u64(raw, static_cast<std::uint64_t>(now_ms));
   raw.append(random_bytes(8));
-  auto tag = hmac(secret_, "parley-nonce", raw, realm);
+  auto tag = hmac_.mac({"parley-nonce", raw, realm});
   raw.append(reinterpret_cast<const char*>(tag.data()), kTagLength);
   return base64url_encode(raw);
 }
@@ -131,7 +113,7 @@ std::optional<NonceFields> NonceCodec::check(std::string_view nonce,
   std::optional<std::string> raw = base64url_decode(nonce);
   if (!raw || raw->size() != kFieldsLength + kTagLength) return std::nullopt;
   std::string_view fields = std::string_view(*raw).substr(0, kFieldsLength);
-  auto tag = hmac(secret_, "parley-nonce", fields, realm);
+  auto tag = hmac_.mac({"parley-nonce", fields, realm});
   if (CRYPTO_memcmp(tag.data(), raw->data() + kFieldsLength, kTagLength) != 0) {
     return std::nullopt;
   }
@@ -142,7 +124,7 @@ std::optional<NonceFields> NonceCodec::check(std::string_view nonce,
 }
 
 std::string NonceCodec::opaque(std::string_view realm) const {
-  auto tag = hmac(secret_, "parley-opaque", {}, realm);
+  auto tag = hmac_.mac({"parley-opaque", realm});
   return base64url_encode(
       std::string_view(reinterpret_cast<const char*>(tag.data()), kTagLength));
 }

@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "sip/auth/hmac.hpp"
+
 namespace parley::sip::auth {
 
 // What a valid nonce carries.
@@ -53,11 +55,11 @@ class NonceCodec {
   std::string opaque(std::string_view realm) const;
 
  private:
-  std::string secret_;
+  HmacSha256 hmac_;
 };
 
-// `n` bytes from OpenSSL's CSPRNG. Aborts if the generator fails (there is no
-// safe way to continue issuing nonces without randomness).
+// `n` bytes from the kernel's CSPRNG (sip/random.hpp). Aborts if it fails (there
+// is no safe way to continue issuing nonces without randomness).
 std::string random_bytes(std::size_t n);
 
 // RFC 4648 5 without padding.
