@@ -1,12 +1,11 @@
 #include "roles/registrar/registrar.hpp"
 
-#include <openssl/rand.h>
-
 #include <cstdio>
 #include <ctime>
 
 #include "sip/auth/message_credentials.hpp"
 #include "sip/next_hop.hpp"
+#include "sip/random.hpp"
 #include "sip/auth/user_store_lookup.hpp"
 
 namespace parley::registrar {
@@ -88,17 +87,7 @@ sip::Peer binding_destination(const sip::Uri& contact, std::string_view reg_id,
   return at;
 }
 
-std::string make_tag() {
-  unsigned char b[8];
-  RAND_bytes(b, sizeof b);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : b) {
-    s += hex[c >> 4];
-    s += hex[c & 15];
-  }
-  return s;
-}
+std::string make_tag() { return sip::random_hex(8); }
 
 Registrar::Registrar(RegistrarOptions options, store::UserStore& users,
                      sip::auth::DigestAuthenticator& authenticator, LocationService& location,

@@ -2,7 +2,7 @@
 //
 // A branch created by this stack starts with the magic cookie "z9hG4bK" so that
 // other RFC 3261 elements use it as the transaction identifier (17.2.3), and
-// carries 128 bits from the kernel's random source, so it is unique across
+// carries 128 bits from the kernel's random source (sip/random.hpp), so it is unique across
 // space and time and cannot be guessed by a third party. The proxy puts one in
 // every Via it adds (RFC 3261 16.6 step 8); a UAC in every request it sends
 // (except ACK for 2xx, which gets a new one too, and CANCEL, which copies the
@@ -18,7 +18,7 @@ namespace parley::sip {
 inline constexpr std::string_view kBranchMagicCookie = "z9hG4bK";
 
 // "z9hG4bK" followed by 32 lower-case hex digits (128 random bits).
-// Thread-safe; keeps no state.
+// Thread-safe.
 std::string make_branch();
 
 // True when `branch` begins with the magic cookie (case-sensitive, as written
