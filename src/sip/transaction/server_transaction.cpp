@@ -159,17 +159,17 @@ bool ServerTransaction::respond(Message response) {
         ok = send_response_locked(core, fx, bytes);
         if (ok) provisional_bytes_ = std::move(bytes);
       } else {
-        // RFC 3261 17.2.2: Completed for Timer J (zero on TCP/TLS).
+        // RFC 3261 17.2.2: Completed for Timer J (zero on TCP/TLS). Over UDP
+        // the layer's compact record keeps the Completed state (key,
+        // destination, response) and this object terminates at once.
         stop_all_timers(core);
         state_ = ServerState::Completed;
-        final_bytes_ = bytes;
         ok = send_response_locked(core, fx, bytes);
         if (ok) {
-          if (reliable()) {
-            terminate_locked(core, fx);
-          } else {
-            start_timer(core, kTimeout, core.t1x64());
+          if (!reliable()) {
+            core.completed->insert(key(), {response_peer_, std::move(bytes)}, core.t1x64());
           }
+          terminate_locked(core, fx);
         }
       }
     }

@@ -16,7 +16,9 @@
 //    (Confirmed, Timer I), or Timer H fires (on_server_error Timeout); after a
 //    2xx waits in Accepted for Timer L, sending every further 2xx the TU gives
 //    it (the TU retransmits 2xx itself, 13.3.1.4) and passing ACKs up;
-//  - non-INVITE: after the final response absorbs retransmissions for Timer J.
+//  - non-INVITE: after the final response absorbs retransmissions for Timer J;
+//    over UDP through the layer's compact record (completed_table.hpp), the
+//    transaction itself terminating at once.
 //
 // Responses go to response_destination() (RFC 3261 18.2.2, RFC 3581).
 #pragma once

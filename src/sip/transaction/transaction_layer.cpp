@@ -28,11 +28,13 @@ TransactionLayer::~TransactionLayer() {
   for (auto& tx : core_->servers.take_all()) tx->shutdown(*core_);
   for (auto& tx : core_->clients.take_all()) tx->shutdown(*core_);
   core_->by_id.take_all();
+  core_->completed->clear();
 }
 
 const TransactionConfig& TransactionLayer::config() const { return core_->config; }
 std::size_t TransactionLayer::server_count() const { return core_->servers.size(); }
 std::size_t TransactionLayer::client_count() const { return core_->clients.size(); }
+std::size_t TransactionLayer::completed_count() const { return core_->completed->size(); }
 
 Disposition TransactionLayer::receive(Message message, const Peer& from) {
   if (message.is_response()) return receive_response(message, from);
@@ -48,6 +50,10 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
     (*existing)->on_retransmission(core);
     return Disposition::Retransmission;
   }
+  if (auto record = core.completed->find(*key)) {  // RFC 3261 17.2.2, Completed
+    core.sender.send(record->to, std::move(record->response), 0);
+    return Disposition::Retransmission;
+  }
   // RFC 3261 9.2: a CANCEL is its own transaction, and the TU learns which
   // INVITE transaction it matched.
   ServerTransactionPtr cancelled;
@@ -57,6 +63,15 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
   auto [stored, inserted] = core.servers.try_insert(*key, tx);
   if (!inserted) {  // the same request raced in on another thread
     stored->on_retransmission(core);
+    return Disposition::Retransmission;
+  }
+  // ...or raced in, was answered and moved to the completed records between the
+  // lookups above and this insert (a transaction enters those records before it
+  // leaves `servers`, so this second look cannot miss it).
+  if (auto record = core.completed->find(*key)) {
+    auto me = tx.get();
+    core.servers.erase_if(*key, [me](const ServerTransactionPtr& p) { return p.get() == me; });
+    core.sender.send(record->to, std::move(record->response), 0);
     return Disposition::Retransmission;
   }
   core.by_id.try_insert(tx->id(), tx);

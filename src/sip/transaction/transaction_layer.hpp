@@ -18,6 +18,12 @@
 //    method) when the top Via branch has the magic cookie, and by the RFC 2543
 //    rules otherwise (transaction_key.hpp). Client transactions by branch +
 //    CSeq method (17.1.3).
+//  - A non-INVITE server transaction over UDP hands its Completed state
+//    (RFC 3261 17.2.2) to a compact record in the layer: key, destination and
+//    final response bytes, re-sent for a retransmission until Timer J. The
+//    transaction object itself terminates once its final response is sent
+//    (state() is then Terminated, on_server_terminated runs), so neither the
+//    request nor the TU's context is held for the 32 s of Timer J.
 //  - ACK never creates a transaction: it is absorbed by an INVITE server
 //    transaction in Completed/Confirmed, or passed to TransactionUser::on_ack.
 //  - Responses go to response_destination(request, source) (RFC 3261 18.2.2,
@@ -103,6 +109,9 @@ class TransactionLayer {
   // Live transactions (not yet Terminated).
   std::size_t server_count() const;
   std::size_t client_count() const;
+  // Non-INVITE server transactions in Completed over UDP, kept as compact
+  // records until Timer J (completed_table.hpp); not in server_count().
+  std::size_t completed_count() const;
   const TransactionConfig& config() const;
 
  private:

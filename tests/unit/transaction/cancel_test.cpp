@@ -30,7 +30,9 @@ TEST_F(CancelServer, CancelMatchingAPendingInviteIsReportedWithBothTransactions)
   EXPECT_EQ(h.sender.count_of("SIP/2.0 200"), 1u);
   EXPECT_EQ(h.sender.count_of("SIP/2.0 487"), 1u);
   EXPECT_EQ(inv_tx->state(), ServerState::Completed);
-  EXPECT_EQ(ev.cancel->state(), ServerState::Completed);
+  // The CANCEL's Completed state is the layer's compact record (UDP).
+  EXPECT_EQ(ev.cancel->state(), ServerState::Terminated);
+  EXPECT_EQ(h.layer.completed_count(), 1u);
   // A retransmitted CANCEL is absorbed by its own transaction (200 re-sent).
   EXPECT_EQ(h.layer.receive(cancel, udp_peer()), Disposition::Retransmission);
   EXPECT_EQ(h.sender.count_of("SIP/2.0 200"), 2u);
