@@ -1,11 +1,18 @@
-// base::TimerService on a worker's io_context: one steady_timer per scheduled
-// callback.
+// base::TimerService on a worker's io_context: every pending callback in one
+// ordered table, one steady_timer armed for the earliest.
+//
+// The transaction layer schedules and cancels timers on every request (RFC 3261
+// Timers E/F/K for each relayed MESSAGE, G/H/L for each INVITE...), almost
+// always before they fire. Here schedule() is a table insert under a mutex and
+// cancel() a table erase: nothing is posted to the worker unless the new timer
+// is due before the one the steady_timer is armed for. Zero-delay callbacks
+// (the TU events the layer defers, base/timer.hpp) are posted straight to the
+// worker, in order.
 //
 // Thread rules: schedule() and cancel() may be called from any thread; the
-// timer objects themselves are created, armed and cancelled only on the
-// worker (through post), and callbacks run on the worker. cancel() returning
-// true guarantees the callback never runs, even if the timer was already
-// expiring on the worker at that moment.
+// steady_timer is armed only on the worker (through post), and callbacks run on
+// the worker. cancel() returning true guarantees the callback never runs, even
+// if it was due at that moment.
 //
 // Lifetime: destroy the service before its io_context (before the WorkerPool).
 #pragma once
