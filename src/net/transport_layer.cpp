@@ -1,5 +1,8 @@
 #include "net/transport_layer.hpp"
 
+#include <linux/filter.h>
+#include <sys/socket.h>
+
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -31,6 +34,26 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 // Receive buffer for UDP sockets: room for bursts of datagrams while a worker
 // is busy. Best effort (the kernel caps it at net.core.rmem_max).
 constexpr int kUdpReceiveBuffer = 1 << 20;
+
+// Spreads the datagrams of a UDP listener over its sockets (one per worker) at
+// random instead of by the hash of the source address and port, which puts
+// every datagram of one source on one worker: a single busy source (an
+// upstream proxy or SBC relaying many users, a load generator) would load one
+// worker while the others idle. Kamailio's children get the same effect by
+// all reading one socket. Classic BPF program for SO_ATTACH_REUSEPORT_CBPF
+// (Linux 4.5): A = random; A %= sockets; return A, the index of the socket in
+// the group in bind order. Datagrams of one source may then be handled out of
+// order on two workers; UDP never promised order, and the transaction tables
+// are shared. Best effort: without it the kernel keeps hashing.
+bool spread_at_random(int fd, std::size_t sockets) {
+  sock_filter code[] = {
+      {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<__u32>(SKF_AD_OFF + SKF_AD_RANDOM)},
+      {BPF_ALU | BPF_MOD | BPF_K, 0, 0, static_cast<__u32>(sockets)},
+      {BPF_RET | BPF_A, 0, 0, 0},
+  };
+  sock_fprog prog{static_cast<unsigned short>(std::size(code)), code};
+  return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) == 0;
+}
 
 std::string where(sip::Transport t, const asio::ip::address& a, std::uint16_t port) {
   std::string s(sip::transport_param(t));
@@ -90,6 +113,10 @@ std::vector<BoundListener> TransportLayer::start(const std::vector<ListenerSpec>
         sip::Local local{sip::Transport::Udp, ip_text(*addr), port};
         udp_.push_back(
             std::make_shared<UdpSocket>(core_, w, std::move(s), core_->new_flow_id(), local));
+      }
+      if (pool_.size() > 1 && !spread_at_random(udp_.back()->native_handle(), pool_.size())) {
+        spdlog::warn("{}: datagrams go to workers by source address (SO_ATTACH_REUSEPORT_CBPF "
+                     "refused)", where(spec.transport, *addr, port));
       }
       bound.push_back(BoundListener{spec.transport, ip_text(*addr), port});
     } else {

@@ -56,7 +56,8 @@ class TransportLayer {
   void set_message_handler(MessageHandler handler);
   void set_flow_closed_handler(FlowClosedHandler handler);
 
-  // Opens the listeners (UDP: one SO_REUSEPORT socket per worker; TCP, TLS: one
+  // Opens the listeners (UDP: one SO_REUSEPORT socket per worker, datagrams
+  // spread over them at random; TCP, TLS: one
   // acceptor each) and starts receiving; the pool may be started before or
   // after. Call once. Returns the listeners with their bound ports.
   // Throws (startup, not the message path): std::invalid_argument for a

@@ -1,6 +1,7 @@
 // Internal: one UDP socket of a listener. A UDP listener has one socket per
 // worker, all bound to the same address and port with SO_REUSEPORT, so the
-// kernel spreads datagrams over the workers (DESIGN.md, "Threads").
+// kernel spreads datagrams over the workers (DESIGN.md, "Threads"), at random
+// rather than by source (transport_layer.cpp, spread_at_random).
 //
 // Each socket has a FlowId of its own (sip::Peer::flow of the datagrams it
 // receives), so a reply can leave from the socket the request came in on.
@@ -28,6 +29,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   Worker& worker() const { return worker_; }
   bool is_v6() const { return v6_; }
   const sip::Local& local() const { return local_; }
+  // The socket's descriptor, for socket options (before start()).
+  int native_handle() { return socket_.native_handle(); }
 
   // Starts receiving (call once, before or after the worker runs).
   void start();

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "transport_fixture.hpp"
 
 namespace parley::net::test {
@@ -33,6 +36,27 @@ TEST(TransportUdp, DatagramIsDeliveredWithItsSource) {
   EXPECT_EQ(got.local.ip, "127.0.0.1");
   EXPECT_EQ(got.local.port, node.port(Transport::Udp));
   EXPECT_NE(got.thread, std::this_thread::get_id());
+}
+
+// One source, two workers: the listener's BPF program spreads its datagrams
+// over both sockets (at random), where the kernel's hash would pick one.
+TEST(TransportUdp, OneSourceIsSpreadOverTheWorkers) {
+  Node node;
+  UdpClient client;
+  constexpr int kDatagrams = 64;
+  std::set<sip::FlowId> flows;
+  std::set<std::thread::id> threads;
+  for (int i = 0; i < kDatagrams; ++i) {
+    ASSERT_TRUE(
+        client.send_to(node.port(Transport::Udp), sip_request("spread" + std::to_string(i), "UDP")));
+    auto got = node.sink.wait_message(static_cast<std::size_t>(i) + 1);
+    ASSERT_NE(got.source.flow, 0u);
+    flows.insert(got.source.flow);
+    threads.insert(got.thread);
+  }
+  // All on one socket by chance: probability 2 * 2^-64.
+  EXPECT_EQ(flows.size(), 2u);
+  EXPECT_EQ(threads.size(), 2u);
 }
 
 TEST(TransportUdp, ReplyLeavesFromTheListenerPort) {
