@@ -101,6 +101,28 @@ def main() -> None:
             errors="replace"))
         check(again == ok, "its retransmission gets the identical 200 (absorbed by the "
               "server transaction, RFC 3261 17.2.2)", again[:300].decode(errors="replace"))
+
+        step("40 times: a REGISTER, its 200, then at once its retransmission, which with "
+             "two workers often meets the transaction while it hands its Completed state "
+             "to the layer's record (RFC 3261 17.2.2): every retransmission gets the same 200")
+        unanswered = mismatched = 0
+        for i in range(40):
+            challenge = header(udp_exchange(udp, srv.sip_port, register(
+                srv.sip_port, local, "udp", f"z9hG4bK{secrets.token_hex(8)}", 10 + 2 * i,
+                call_id)), "WWW-Authenticate")
+            auth = credentials(challenge, "REGISTER", f"sip:{DOMAIN}", USER, PASSWORD)
+            request = register(srv.sip_port, local, "udp", f"z9hG4bK{secrets.token_hex(8)}",
+                               11 + 2 * i, call_id, auth)
+            first = udp_exchange(udp, srv.sip_port, request)
+            try:
+                second = udp_exchange(udp, srv.sip_port, request)
+            except TimeoutError:
+                unanswered += 1
+                continue
+            if second != first or status(first) != 200:
+                mismatched += 1
+        check(unanswered == 0 and mismatched == 0, "40 retransmissions, 40 identical 200s",
+              f"{unanswered} unanswered, {mismatched} differing")
         udp.close()
 
         step("over TCP the stateless 401 comes back on the client's connection")

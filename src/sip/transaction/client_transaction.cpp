@@ -117,6 +117,7 @@ bool ClientTransaction::on_response(Core& core, const Message& response, const P
           drop_deferred_cancel_locked(fx);
           state_ = ClientState::Accepted;
           outcome_known_ = true;
+          std::string().swap(request_bytes_);  // never re-sent from here on
           start_timer(core, kTimeout, core.t1x64());  // M
           pass_up();
         } else if (is_invite()) {
@@ -125,6 +126,7 @@ bool ClientTransaction::on_response(Core& core, const Message& response, const P
           drop_deferred_cancel_locked(fx);
           state_ = ClientState::Completed;
           outcome_known_ = true;
+          std::string().swap(request_bytes_);
           ack_bytes_ = make_ack_for_non2xx(request_, response).serialize();
           pass_up();
           if (!send_locked(core, to_, ack_bytes_) || reliable()) {
@@ -137,6 +139,7 @@ bool ClientTransaction::on_response(Core& core, const Message& response, const P
           stop_all_timers(core);
           state_ = ClientState::Completed;
           outcome_known_ = true;
+          std::string().swap(request_bytes_);
           pass_up();
           if (reliable()) {
             terminate_locked(core, fx);

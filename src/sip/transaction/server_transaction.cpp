@@ -64,10 +64,13 @@ void ServerTransaction::start(Core& core, const ServerTransactionPtr& cancelled)
   finish(core, fx, false);
 }
 
-void ServerTransaction::on_retransmission(Core& core) {
+bool ServerTransaction::on_retransmission(Core& core) {
   Effects fx;
   {
     std::lock_guard lock(mu_);
+    // Ended, maybe just now handing its Completed state to the layer's record
+    // while this retransmission waited for the lock: the caller looks there.
+    if (state_ == ServerState::Terminated) return false;
     // RFC 3261 17.2.1, 17.2.2: re-send the last response; Trying, Confirmed and
     // Accepted (RFC 6026 8.5) absorb silently.
     if (state_ == ServerState::Proceeding && !provisional_bytes_.empty()) {
@@ -77,6 +80,7 @@ void ServerTransaction::on_retransmission(Core& core) {
     }
   }
   finish(core, fx, false);
+  return true;
 }
 
 ServerTransaction::AckResult ServerTransaction::on_ack(
@@ -132,15 +136,18 @@ bool ServerTransaction::respond(Message response) {
           ok = send_response_locked(core, fx, bytes);
           if (ok) provisional_bytes_ = std::move(bytes);
         } else if (code < 300) {
-          // RFC 6026 7.1: Accepted for Timer L.
+          // RFC 6026 7.1: Accepted for Timer L. Retransmitted INVITEs are
+          // absorbed silently from here on (8.5): the 1xx is not needed.
           stop_all_timers(core);
           state_ = ServerState::Accepted;
+          std::string().swap(provisional_bytes_);
           ok = send_response_locked(core, fx, bytes);
           if (ok) start_timer(core, kTimeout, c->t1x64());
         } else {
           // RFC 3261 17.2.1: Completed; G over UDP, H always.
           stop_all_timers(core);
           state_ = ServerState::Completed;
+          std::string().swap(provisional_bytes_);
           final_bytes_ = bytes;
           ok = send_response_locked(core, fx, bytes);
           if (ok) {

@@ -74,8 +74,9 @@ class ServerTransaction final : public detail::TransactionBase {
   // First step after insertion: timers, then on_request (or on_cancel when
   // `cancelled` is the INVITE transaction this CANCEL matched).
   void start(detail::Core& core, const ServerTransactionPtr& cancelled);
-  // A retransmission of request() arrived.
-  void on_retransmission(detail::Core& core);
+  // A retransmission of request() arrived. False when the transaction had
+  // already terminated (its Completed record, if any, is the layer's).
+  bool on_retransmission(detail::Core& core);
 
   enum class AckResult { Absorbed, PassUp, NoMatch };
   // An ACK matched the key. `response_to_tag`: for RFC 2543 matching, the To

@@ -46,14 +46,15 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
   detail::Core& core = *core_;
   auto key = server_transaction_key(message);
   if (!key) return Disposition::Dropped;
-  if (auto existing = core.servers.find(*key)) {
-    (*existing)->on_retransmission(core);
-    return Disposition::Retransmission;
-  }
-  if (auto record = core.completed->find(*key)) {  // RFC 3261 17.2.2, Completed
+  auto existing = core.servers.find(*key);
+  if (existing && (*existing)->on_retransmission(core)) return Disposition::Retransmission;
+  // RFC 3261 17.2.2, Completed: the compact record. Also where a transaction
+  // that terminated while the lookup above raced with it left its state.
+  if (auto record = core.completed->find(*key)) {
     core.sender.send(record->to, std::move(record->response), 0);
     return Disposition::Retransmission;
   }
+  if (existing) return Disposition::Retransmission;  // ended, not yet removed: absorbed
   // RFC 3261 9.2: a CANCEL is its own transaction, and the TU learns which
   // INVITE transaction it matched.
   ServerTransactionPtr cancelled;
@@ -62,7 +63,11 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
   auto tx = ServerTransaction::make(core, core_, *key, std::move(message), from);
   auto [stored, inserted] = core.servers.try_insert(*key, tx);
   if (!inserted) {  // the same request raced in on another thread
-    stored->on_retransmission(core);
+    if (!stored->on_retransmission(core)) {
+      if (auto record = core.completed->find(*key)) {
+        core.sender.send(record->to, std::move(record->response), 0);
+      }
+    }
     return Disposition::Retransmission;
   }
   // ...or raced in, was answered and moved to the completed records between the
