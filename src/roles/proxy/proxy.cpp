@@ -22,8 +22,9 @@ using sip::Message;
 // the context only observes them, so nothing outlives the transactions.
 struct Proxy::Context {
   std::mutex mu;
+  // The caller's transaction; its request() is the request as received, for
+  // responses made here (no copy is kept: it would live as long as the context).
   std::weak_ptr<sip::ServerTransaction> server;
-  Message request;  // the caller's request as received (for responses made here)
   std::vector<std::weak_ptr<sip::ClientTransaction>> branches;
   // 16.7 step 7: every 401/407 challenge from any branch, for the final one.
   std::vector<std::pair<HeaderId, std::string>> challenges;
@@ -346,7 +347,6 @@ void Proxy::forward(const sip::ServerTransactionPtr& tx, Message request,
                     const std::vector<Target>& targets, const std::string& key, bool record_route) {
   auto ctx = std::make_shared<Context>();
   ctx->server = tx;
-  ctx->request = tx->request();
   ctx->pending = targets.size();
   tx->set_context(ctx);
   sip::Local arrived = identity_.listener_for(tx->source().transport);
@@ -466,9 +466,9 @@ void Proxy::branch_done(const std::shared_ptr<Context>& ctx, const sip::ClientTr
       if (response) {
         ctx->best = std::move(response);
         ctx->best_is_ours = false;
-      } else {
-        ctx->best =
-            Message::make_response(ctx->request, synthesized_status, {}, registrar::make_tag());
+      } else if (auto server = ctx->server.lock()) {
+        ctx->best = Message::make_response(server->request(), synthesized_status, {},
+                                           registrar::make_tag());
         ctx->best_is_ours = true;
       }
     }
