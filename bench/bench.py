@@ -19,7 +19,9 @@ tcp_children = 1), SIPp, the UAS and this driver (with its latency probe) to cor
 search on SIPp's rate finds the highest rate with under 1% failed calls that is also
 achieved; then a latency step at a fixed rate, the same for both servers, with the probe on
 the side (SIPp 3.6.1 times responses in 4 ms steps; the probe uses time.monotonic_ns).
-Several rounds (servers alternating), medians reported. Then memory per binding (PSS with
+Several rounds (servers alternating), medians reported; in the first round each server also
+runs 40 s at the latency rate from a fresh start, for its memory under the same load. Then
+memory per binding (PSS with
 --memory-users bindings minus idle PSS) and scaling (the server on both cores, workers and
 children = 2).
 
@@ -99,6 +101,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     ap.add_argument("--probe-rate", type=float, default=40.0,
                     help="probe requests per second during the latency step")
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--load-memory-seconds", type=float,
+                    help="memory under load: a fresh server at the latency step's rate for "
+                    "this long, in the first round (40, past Timer J/L/M; quick 10; 0 = skip)")
     ap.add_argument("--memory-users", type=int,
                     help="bindings for the memory test (100,000; quick 10,000; 0 = skip)")
     ap.add_argument("--memory-rate", type=int, default=3000,
@@ -128,6 +133,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     a.latency_seconds = a.latency_seconds or (1.5 if a.smoke else 2.0 if a.quick else 4.0)
     a.memory_users = (a.memory_users if a.memory_users is not None else
                       0 if a.smoke else 10000 if a.quick else 100000)
+    a.load_memory_seconds = (a.load_memory_seconds if a.load_memory_seconds is not None else
+                             0 if a.smoke or a.fixed_rate else 10 if a.quick else 40)
     a.scaling_rounds = a.scaling_rounds if a.scaling_rounds is not None else (0 if short else 1)
     a.pause = 0.5 if short else 1.0
     if a.out is None and not a.smoke:      # a quick run does not replace the full table

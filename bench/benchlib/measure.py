@@ -92,6 +92,8 @@ class Session:
     pss_kb: int = 0
     rss_kb: int = 0
     hwm_kb: int = 0
+    load_pss_kb: int = 0                   # a fresh server after the fixed-rate memory step
+    load_rss_kb: int = 0
     steps: list = field(default_factory=list)
     symptoms: dict = field(default_factory=dict)
     error: str = ""
@@ -274,6 +276,40 @@ def prepare_callees(ctx: Context, server: Server, uas: Uas, load_cores, sess: Se
             sess.symptoms[f"callee registration: {k}"] = v
 
 
+def load_memory(ctx: Context, kind: str, scen: Scenario, sess: Session) -> None:
+    """Memory under the same load for both servers: a fresh server (so the search's peak
+    is not in it), the latency step's rate for --load-memory-seconds, then PSS.
+
+    40 s by default: longer than the RFC 3261 state a server keeps after a request
+    (Timer J, L, M = 64*T1 = 32 s), so both servers are in their steady state."""
+    rate = ctx.args.latency_rate or scen.latency_rate
+    server = ctx.server(kind, ctx.users, ctx.server_core, workers=1)
+    uas = None
+    log(f"    {kind} {scen.name}: memory at {rate}/s for {ctx.args.load_memory_seconds:g} s, "
+        f"{HOST}:{server.port}")
+    try:
+        server.start()
+        if scen.uas:
+            uas = Uas(ctx.work, scen.uas, ctx.load_cores)
+            prepare_callees(ctx, server, uas, ctx.load_cores, sess)
+            time.sleep(ctx.args.pause)
+        step = run_step(ctx, server, scen, rate, ctx.args.load_memory_seconds, uas,
+                        ctx.load_cores, f"{kind}-{scen.name}-memory")
+        mem = memory(server.pids())
+        if server.alive():
+            sess.load_pss_kb, sess.load_rss_kb = mem.pss_kb, mem.rss_kb
+        log(f"      {step.ok} ok, {step.failed} failed; PSS {mem.pss_kb / 1024:.1f} MiB")
+        if step.failed:
+            sess.symptoms[f"memory step at {rate}/s: {step.failed} failed"] = 1
+    except Exception as e:                        # noqa: BLE001 - reported, run goes on
+        sess.symptoms[f"memory step: {type(e).__name__}: {e}"] = 1
+        log(f"      ERROR memory step: {e}")
+    finally:
+        if uas:
+            uas.stop()
+        server.stop()
+
+
 def run_session(ctx: Context, kind: str, scen: Scenario, cores: int, rnd: int, start: int,
                 growth: float, max_steps: int = MAX_STEPS) -> Session:
     """One server, one scenario, one round: everything started here is stopped here."""
@@ -308,6 +344,8 @@ def run_session(ctx: Context, kind: str, scen: Scenario, cores: int, rnd: int, s
         if uas:
             uas.stop()
         server.stop()
+    if cores == 1 and rnd == 1 and ctx.args.load_memory_seconds and not sess.error:
+        load_memory(ctx, kind, scen, sess)
     return sess
 
 

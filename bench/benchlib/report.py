@@ -47,7 +47,7 @@ def summarize(sessions: Sequence[Session], server: str, scenario: str, cores: in
     return Summary(
         rate=rate, cpu=med([s.cpu_us_per_call for s in ss]),
         p50=med([s.p50_ms for s in ss]), p99=med([s.p99_ms for s in ss]),
-        pss=med([s.pss_kb / 1024 if s.pss_kb else None for s in ss]),
+        pss=med([s.load_pss_kb / 1024 if s.load_pss_kb else None for s in ss]),
         hwm=med([s.hwm_kb / 1024 if s.hwm_kb else None for s in ss]),
         limit=limit, rounds=len(ss))
 
@@ -87,7 +87,7 @@ def machine(parley_bin: str, root: Path) -> dict[str, str]:
 
 def _main_table(ctx: Context, sessions: Sequence[Session]) -> list[str]:
     lines = ["| scenario [latency load] (one call =) | server | rate/s | limited by | p50 ms "
-             "| p99 ms | CPU µs/call | PSS MiB | HWM MiB |",
+             "| p99 ms | CPU µs/call | PSS MiB at load | HWM MiB |",
              "|---|---|--:|---|--:|--:|--:|--:|--:|"]
     for name in ctx.args.scenarios:
         scen = SCENARIOS[name]
@@ -209,9 +209,13 @@ def report(ctx: Context, sessions: Sequence[Session], mem: Sequence[MemoryResult
               "both servers, in brackets.",
               "- *CPU*: the server's user+system CPU (all its processes and threads) per call "
               "at the reported rate.",
-              "- *PSS*: proportional set size summed over the server's processes at the end of "
-              "the session (Kamailio's shared memory counted once); *HWM*: VmHWM summed "
-              "(Kamailio's shared memory once per process).",
+              "- *PSS at load*: proportional set size summed over the server's processes "
+              "(Kamailio's shared memory counted once), of a fresh server after "
+              f"{a.load_memory_seconds:g} s at the latency load (in brackets), the same work "
+              "for both; long enough for the state RFC 3261 keeps after each request "
+              "(Timers J, L, M: 32 s) to reach its steady level. *HWM*: VmHWM summed over the "
+              "search session (Kamailio's shared memory once per process): the peak at the "
+              "highest rates each reached, so a faster server is charged for more work.",
               "- *Parley/Kamailio*: rate above 1 and the others below 1 are Parley ahead.", ""]
     lines += _main_table(ctx, sessions) + [""]
     if mem:
