@@ -32,7 +32,12 @@ bool Router::for_this_server(const Message& request) const {
 
 std::optional<Message> Router::stateless_response(const Message& req, const sip::Peer& source) {
   if (!attached_.load(std::memory_order_acquire)) return std::nullopt;
-  if (req.method() != sip::Method::Register || req.find(HeaderId::Authorization)) return std::nullopt;
+  if (req.method() != sip::Method::Register) {
+    // What on_request() would hand to the proxy, which may challenge it at once.
+    if (req.method() == sip::Method::Options && for_this_server(req)) return std::nullopt;
+    return proxy_->stateless_challenge(req, source);
+  }
+  if (req.find(HeaderId::Authorization)) return std::nullopt;
   if (!registrar_->is_local_domain(req.request_uri().host_lower())) return std::nullopt;
   registrar::Outcome o = registrar_->handle(req, source);
   // Without credentials the registrar answers 401, 400 or 403 and changes nothing

@@ -31,12 +31,17 @@ class Router final : public sip::TransactionUser {
 
   // Before the transaction layer: the response to a request that is answered
   // statelessly (RFC 3261 8.2.7), or nullopt for a request that needs a
-  // transaction. Today that is a REGISTER for a local domain without any
-  // Authorization header: the registrar can only challenge (401) or refuse it
-  // (400/403), nothing changes, so no transaction state is kept for it and a
-  // retransmission simply gets a fresh challenge. This is the registration's
-  // first half; keeping no state for it halves the transactions a registration
-  // costs and lets an unauthenticated flood cost no memory at all.
+  // transaction. Today that is
+  //   - a REGISTER for a local domain without any Authorization header: the
+  //     registrar can only challenge (401) or refuse it (400/403), nothing
+  //     changes, so no transaction state is kept for it and a retransmission
+  //     simply gets a fresh challenge;
+  //   - a request for the proxy that it would challenge with 407 at once
+  //     (Proxy::stateless_challenge: non-INVITE, out of dialog, from a local
+  //     domain, no Proxy-Authorization).
+  // These are the first half of every Digest exchange; keeping no state for
+  // them halves the transactions a registration or a MESSAGE costs and lets an
+  // unauthenticated flood cost no memory at all.
   // Thread-safe; the caller sends the response (to response_destination()).
   std::optional<sip::Message> stateless_response(const sip::Message& request,
                                                  const sip::Peer& source);

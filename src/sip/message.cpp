@@ -1,8 +1,10 @@
 // Parsing and reading SIP messages (RFC 3261 7, 8.1.1, 18.3, 20).
 #include "sip/message.hpp"
-#include "sip/chars.hpp"
 
+#include <algorithm>
 #include <cctype>
+
+#include "sip/chars.hpp"
 
 namespace parley::sip {
 namespace {
@@ -124,8 +126,16 @@ std::optional<ParseError> Message::parse_into(Message& m) {
     if (!iequals(m.version_, "SIP/2.0")) return error("Version Not Supported", 505);
   }
 
-  // Header lines, with folding (RFC 3261 7.3.1).
+  // Header lines, with folding (RFC 3261 7.3.1). One entry per line, reserved
+  // up front with room for the few a proxy adds (Via, Record-Route): growing by
+  // doubling would leave up to half the index unused in every kept message.
   pos = next;
+  {
+    std::size_t head_end = s.find("\r\n\r\n", pos);
+    std::string_view head = s.substr(pos, head_end == std::string_view::npos ? s.size() - pos
+                                                                            : head_end - pos);
+    m.headers_.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')) + 3);
+  }
   bool blank_line = false;
   while (pos < s.size()) {
     end = line_end(s, pos, next);

@@ -120,8 +120,14 @@ Message& Message::replace_value(HeaderId id, std::string_view value, std::size_t
 
 std::string Message::serialize() const {
   std::string out;
-  std::size_t estimate = 64 + body_.size();
-  for (const auto& h : headers_) estimate += h.name.size() + h.value.size() + h.line.size() + 4;
+  // Exact but for the status line and Content-Length digits: these bytes are
+  // often kept (a transaction's last response, a request to retransmit), so
+  // capacity beyond their size would be held with them.
+  std::size_t estimate = 64 + request_uri_text_.size() + request_uri_.text.size() + reason_.size() +
+                         body_.size();
+  for (const auto& h : headers_) {
+    estimate += (h.line.empty() ? h.name.size() + 2 + h.value.size() : h.line.size()) + 2;
+  }
   out.reserve(estimate);
   if (is_request_) {
     out += method_text_;
@@ -173,6 +179,7 @@ Message Message::make_response(const Message& request, int status, std::string_v
   // After owned_ is copied: own() appends to it (TSan found the reason freed by
   // that assignment when it came first).
   r.reason_ = reason.empty() ? reason_phrase(status) : r.own(reason);
+  r.headers_.reserve(12);  // the copied Via, From, To, Call-ID, CSeq and what a UAS adds
   for (const auto& h : request.headers_) {
     switch (h.id) {
       case HeaderId::Via:

@@ -123,6 +123,29 @@ def main() -> None:
                 mismatched += 1
         check(unanswered == 0 and mismatched == 0, "40 retransmissions, 40 identical 200s",
               f"{unanswered} unanswered, {mismatched} differing")
+
+        step("a MESSAGE from a local user without credentials and its retransmission: two "
+             "fresh 407s from the proxy (no transaction kept for either)")
+        branch = f"z9hG4bK{secrets.token_hex(8)}"
+        message = "\r\n".join([
+            f"MESSAGE sip:{USER}@{DOMAIN} SIP/2.0",
+            f"Via: SIP/2.0/UDP {HOST}:{local};branch={branch};rport",
+            "Max-Forwards: 70",
+            f"From: <sip:{USER}@{DOMAIN}>;tag=sm1",
+            f"To: <sip:{USER}@{DOMAIN}>",
+            f"Call-ID: {secrets.token_hex(8)}@stateless-message",
+            "CSeq: 1 MESSAGE",
+            "Content-Type: text/plain",
+            "Content-Length: 2", "", "hi"]).encode()
+        a = udp_exchange(udp, srv.sip_port, message)
+        b = udp_exchange(udp, srv.sip_port, message)
+        check(status(a) == 407 and status(b) == 407, "both copies are challenged with 407",
+              f"{a[:200]!r} / {b[:200]!r}")
+        nonce_a = harness.parse_challenge(header(a, "Proxy-Authenticate")).get("nonce")
+        nonce_b = harness.parse_challenge(header(b, "Proxy-Authenticate")).get("nonce")
+        check(bool(nonce_a) and nonce_a != nonce_b and header(a, "To") != header(b, "To"),
+              "each with a new nonce and To tag: answered statelessly (RFC 3261 8.2.7)",
+              f"nonces {nonce_a} and {nonce_b}")
         udp.close()
 
         step("over TCP the stateless 401 comes back on the client's connection")

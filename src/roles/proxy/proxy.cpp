@@ -195,6 +195,39 @@ Proxy::Caller Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& 
   return Caller::Authenticated;
 }
 
+std::optional<Message> Proxy::stateless_challenge(const Message& in, const sip::Peer& source) {
+  // Exactly the requests on_request() sends to authenticate() and which it
+  // answers with 407 there: every check before that passes and there are no
+  // credentials to verify.
+  switch (in.method()) {
+    case sip::Method::Invite:
+    case sip::Method::Ack:
+    case sip::Method::Cancel:
+    case sip::Method::Register:
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (!in.request_uri().is_sip()) return std::nullopt;
+  auto mf = in.max_forwards();
+  if (mf && *mf == 0) return std::nullopt;
+  if (in.count(HeaderId::ProxyRequire) > 0 || in.count(HeaderId::Route) > 0 ||
+      in.count(HeaderId::ProxyAuthorization) > 0 || in.count(HeaderId::Via) != 1) {
+    return std::nullopt;
+  }
+  auto to = in.to();
+  if (!to || !to->tag().empty()) return std::nullopt;
+  auto from = in.from();
+  if (!from || !from->uri.is_sip()) return std::nullopt;
+  std::string from_domain = from->uri.host_lower();
+  if (!is_local_domain(from_domain)) return std::nullopt;
+  Message r = Message::make_response(in, 407, {}, registrar::make_tag());
+  sip::auth::add_challenge(r, authenticator_, from_domain, /*stale=*/false, /*proxy=*/true);
+  r.push_back(HeaderId::Server, options_.server_header);
+  log_.rejected(in, source, 407, "challenged: no credentials (stateless)");
+  return r;
+}
+
 std::optional<sip::Peer> Proxy::route_to(const Message& m) const {
   if (const sip::Header* route = m.find(HeaderId::Route)) {
     auto na = sip::parse_name_addr(route->value);

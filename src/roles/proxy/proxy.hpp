@@ -91,6 +91,18 @@ class Proxy {
   void on_stray_response(const sip::Message& response, const sip::Peer& from);
   void on_client_error(const sip::ClientTransactionPtr& tx, sip::TransactionError error);
 
+  // The 407 for a request that on_request() would certainly challenge, built
+  // without a transaction (RFC 3261 8.2.7 lets a UAS answer statelessly, and
+  // the challenge is the only thing such a request gets): a non-INVITE request
+  // (no ACK to absorb) outside a dialog, straight from a UA (one Via, no Route),
+  // with a sip Request-URI, Max-Forwards above 0, no Proxy-Require, From a
+  // local domain and no Proxy-Authorization at all. Anything else is nullopt
+  // and goes through on_request(). Keeping no transaction for the first half of
+  // every Digest exchange halves the Timer J state a relayed MESSAGE costs.
+  // Thread-safe; the caller sends the response (to response_destination()).
+  std::optional<sip::Message> stateless_challenge(const sip::Message& request,
+                                                  const sip::Peer& source);
+
   bool is_local_domain(std::string_view host) const;
 
  private:

@@ -62,7 +62,7 @@ void TransactionBase::finish(Core& core, Effects& fx, bool from_tu) {
     std::weak_ptr<Core> core;
     bool ran = false;
     void discard() {
-      std::deque<Event> dropped;
+      std::vector<Event> dropped;
       {
         std::lock_guard lock(self->mu_);
         dropped.swap(self->events_);
@@ -88,18 +88,19 @@ void TransactionBase::finish(Core& core, Effects& fx, bool from_tu) {
 
 void TransactionBase::drain(Core& core) {
   auto keep_alive = shared_from_this();
+  std::vector<Event> batch;
   for (;;) {
-    Event event;
+    batch.clear();
     {
       std::lock_guard lock(mu_);
       if (events_.empty()) {
         dispatching_ = false;
         return;
       }
-      event = std::move(events_.front());
-      events_.pop_front();
+      batch.swap(events_);
     }
-    event(core.tu);
+    // In queue order; events queued meanwhile wait for the next batch, after these.
+    for (Event& event : batch) event(core.tu);
   }
 }
 

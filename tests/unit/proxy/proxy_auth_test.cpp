@@ -250,3 +250,69 @@ TEST_F(ProxyTest, GruuTargetsOnlyThatInstance) {
 
 }  // namespace
 }  // namespace parley::proxy::test
+
+namespace parley::proxy::test {
+namespace {
+
+// Proxy::stateless_challenge answers, without a transaction, exactly the
+// requests on_request() would challenge at once; the router asks it first.
+TEST_F(ProxyTest, StatelessChallengeIsTheSame407WithoutATransaction) {
+  Request first;
+  auto r = proxy_.stateless_challenge(parse_or_fail(first.text()), alice_udp);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status(), 407);
+  EXPECT_FALSE(r->to()->tag().empty());
+  EXPECT_EQ(value(*r, HeaderId::Server), "Parley");
+  EXPECT_EQ(values(*r, HeaderId::ProxyAuthenticate).size(), 2u);
+  EXPECT_EQ(values(*r, HeaderId::Via),
+            std::vector<std::string>{"SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKa1"});
+  EXPECT_EQ(layer_.server_count(), 0u);
+  EXPECT_EQ(layer_.completed_count(), 0u);
+  auto log = log_.entries();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].status, 407);
+  // The stateful path gives the same answer to the same request.
+  ASSERT_EQ(receive(first, alice_udp), sip::Disposition::NewTransaction);
+  Message c = one_sent().msg();
+  EXPECT_EQ(c.status(), 407);
+  EXPECT_EQ(values(c, HeaderId::ProxyAuthenticate).size(), 2u);
+}
+
+TEST_F(ProxyTest, StatelessChallengeLeavesEverythingElseToTheTransaction) {
+  auto stateless = [&](const Request& q) {
+    return proxy_.stateless_challenge(parse_or_fail(q.text()), alice_udp).has_value();
+  };
+  Request base;
+  ASSERT_TRUE(stateless(base));
+  Request inv = invite();  // its ACK must be absorbed by a transaction
+  EXPECT_FALSE(stateless(inv));
+  Request credentials = base;
+  credentials.with("Proxy-Authorization: Digest username=\"alice\", realm=\"parley.test\", "
+                   "nonce=\"x\", uri=\"sip:bob@parley.test\", response=\"0\"");
+  EXPECT_FALSE(stateless(credentials));
+  Request in_dialog = base;
+  in_dialog.to = "<sip:bob@parley.test>;tag=bt1";
+  EXPECT_FALSE(stateless(in_dialog));
+  Request relayed = base;  // through another proxy (or ourselves: a spiral or loop)
+  relayed.vias.insert(relayed.vias.begin(), "SIP/2.0/UDP 192.0.2.99;branch=z9hG4bKup");
+  EXPECT_FALSE(stateless(relayed));
+  Request routed = base;
+  routed.with("Route: <sip:127.0.0.1;lr>");
+  EXPECT_FALSE(stateless(routed));
+  Request foreign = base;
+  foreign.from = "<sip:carol@example.com>;tag=cf1";
+  EXPECT_FALSE(stateless(foreign));
+  Request spent = base;
+  spent.max_forwards = 0;  // 483 first
+  EXPECT_FALSE(stateless(spent));
+  Request required = base;
+  required.with("Proxy-Require: foo");  // 420 first
+  EXPECT_FALSE(stateless(required));
+  Request tel = base;
+  tel.ruri = "tel:+15551234";  // 416 first
+  EXPECT_FALSE(stateless(tel));
+  EXPECT_EQ(log_.entries().size(), 1u);  // only the first was answered
+}
+
+}  // namespace
+}  // namespace parley::proxy::test
