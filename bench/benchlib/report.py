@@ -134,7 +134,9 @@ def _scaling_table(ctx: Context, sessions: Sequence[Session]) -> list[str]:
              "Kamailio children = 2, tcp_children = 2), SIPp and the UAS unpinned beside it: on "
              "a 2-core machine they share the cores, so this measures the whole box. "
              "register-tcp runs over SIPp's one TCP connection, which one Parley worker (one "
-             "Kamailio TCP reader) serves.", "",
+             "Kamailio TCP reader) reads; the datagrams of SIPp's one UDP socket are spread "
+             "over Parley's workers at random (SO_ATTACH_REUSEPORT_CBPF), as Kamailio's "
+             "children share one socket.", "",
              "| scenario | server | 1 core rate/s | 2 cores rate/s | 2 cores / 1 core "
              "| limited by (2 cores) | CPU µs/call (2 cores) |", "|---|---|--:|--:|--:|---|--:|"]
     for name in ctx.args.scenarios:
