@@ -42,6 +42,19 @@ Disposition TransactionLayer::receive(Message message, const Peer& from) {
   return receive_request(std::move(message), from);
 }
 
+namespace {
+
+// RFC 3261 17.2.2, Completed: a retransmission gets the final response again
+// from the compact record, if there is one for `key`.
+bool resend_completed(detail::Core& core, const std::string& key) {
+  auto record = core.completed->find(key);
+  if (!record) return false;
+  core.sender.send(record->to, std::move(record->response), 0);
+  return true;
+}
+
+}  // namespace
+
 Disposition TransactionLayer::receive_request(Message message, const Peer& from) {
   detail::Core& core = *core_;
   auto key = server_transaction_key(message);
@@ -50,10 +63,7 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
   if (existing && (*existing)->on_retransmission(core)) return Disposition::Retransmission;
   // RFC 3261 17.2.2, Completed: the compact record. Also where a transaction
   // that terminated while the lookup above raced with it left its state.
-  if (auto record = core.completed->find(*key)) {
-    core.sender.send(record->to, std::move(record->response), 0);
-    return Disposition::Retransmission;
-  }
+  if (resend_completed(core, *key)) return Disposition::Retransmission;
   if (existing) return Disposition::Retransmission;  // ended, not yet removed: absorbed
   // RFC 3261 9.2: a CANCEL is its own transaction, and the TU learns which
   // INVITE transaction it matched.
@@ -63,20 +73,15 @@ Disposition TransactionLayer::receive_request(Message message, const Peer& from)
   auto tx = ServerTransaction::make(core, core_, *key, std::move(message), from);
   auto [stored, inserted] = core.servers.try_insert(*key, tx);
   if (!inserted) {  // the same request raced in on another thread
-    if (!stored->on_retransmission(core)) {
-      if (auto record = core.completed->find(*key)) {
-        core.sender.send(record->to, std::move(record->response), 0);
-      }
-    }
+    if (!stored->on_retransmission(core)) resend_completed(core, *key);
     return Disposition::Retransmission;
   }
   // ...or raced in, was answered and moved to the completed records between the
   // lookups above and this insert (a transaction enters those records before it
   // leaves `servers`, so this second look cannot miss it).
-  if (auto record = core.completed->find(*key)) {
+  if (resend_completed(core, *key)) {
     auto me = tx.get();
     core.servers.erase_if(*key, [me](const ServerTransactionPtr& p) { return p.get() == me; });
-    core.sender.send(record->to, std::move(record->response), 0);
     return Disposition::Retransmission;
   }
   core.by_id.try_insert(tx->id(), tx);
