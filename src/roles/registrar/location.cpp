@@ -13,24 +13,76 @@ std::uint32_t Binding::seconds_left(base::TimePoint now) const {
   return static_cast<std::uint32_t>(s);
 }
 
+LocationService::Stored::Stored(const BindingUpdate& u, std::string_view call_id,
+                                std::uint32_t cseq, const sip::Peer& flow,
+                                base::TimePoint expires_at)
+    : cseq_(cseq), q_(u.q), expires_at_(expires_at) {
+  const sip::Peer& to = u.destination ? *u.destination : flow;
+  port_ = to.port;
+  transport_ = to.transport;
+  flow_id_ = to.flow;
+  assign({u.contact, u.instance, u.reg_id, call_id, to.ip});
+}
+
+void LocationService::Stored::assign(const std::array<std::string_view, kFields>& fields) {
+  std::size_t total = 0;
+  for (auto f : fields) total += f.size();
+  auto text = std::make_unique_for_overwrite<char[]>(total);
+  std::uint32_t at = 0;
+  for (std::size_t i = 0; i < kFields; ++i) {
+    std::copy(fields[i].begin(), fields[i].end(), text.get() + at);
+    at += static_cast<std::uint32_t>(fields[i].size());
+    end_[i] = at;
+  }
+  text_ = std::move(text);
+}
+
+void LocationService::Stored::set_flow(const sip::Peer& flow) {
+  port_ = flow.port;
+  transport_ = flow.transport;
+  flow_id_ = flow.flow;
+  assign({contact(), instance(), reg_id(), call_id(), flow.ip});
+}
+
+Binding LocationService::Stored::to_binding() const {
+  Binding b;
+  b.contact = contact();
+  b.instance = instance();
+  b.reg_id = reg_id();
+  b.call_id = call_id();
+  b.cseq = cseq_;
+  b.q = q_;
+  b.expires_at = expires_at_;
+  b.flow.transport = transport_;
+  b.flow.ip = field(kIp);
+  b.flow.port = port_;
+  b.flow.flow = flow_id_;
+  return b;
+}
+
+std::uint64_t LocationService::contact_hash(std::string_view contact) {
+  return std::hash<std::string_view>{}(contact);
+}
+
 LocationService::Shard& LocationService::shard_for(std::string_view aor) {
   return shards_[std::hash<std::string_view>{}(aor) % kShards];
 }
 
 LocationService::IndexShard& LocationService::index_for(std::string_view contact) {
-  return index_[std::hash<std::string_view>{}(contact) % kShards];
+  return index_[contact_hash(contact) % kShards];
+}
+
+bool LocationService::matches(const Stored& b, const BindingUpdate& u) {
+  if (!b.instance().empty() || !u.instance.empty())
+    return b.instance() == u.instance && b.reg_id() == u.reg_id;
+  return b.contact() == u.contact;
 }
 
 namespace {
 
-bool matches(const Binding& b, const BindingUpdate& u) {
-  if (!b.instance.empty() || !u.instance.empty())
-    return b.instance == u.instance && b.reg_id == u.reg_id;
-  return b.contact == u.contact;
-}
-
-void purge_expired(std::vector<Binding>& v, base::TimePoint now) {
-  std::erase_if(v, [now](const Binding& b) { return b.expires_at <= now; });
+template <class V>
+void purge_expired(V& v, base::TimePoint now) {
+  std::erase_if(v, [now](const auto& b) { return b.expires_at() <= now; });
 }
 
 }  // namespace
@@ -45,32 +97,32 @@ LocationService::Result LocationService::update(const std::string& aor,
   purge_expired(bindings, now);
   for (const auto& u : updates) {
     for (const auto& b : bindings) {
-      if (matches(b, u) && b.call_id == call_id && cseq <= b.cseq) return Result::OutOfOrder;
+      if (matches(b, u) && b.call_id() == call_id && cseq <= b.cseq())
+        return Result::OutOfOrder;
     }
   }
   for (const auto& u : updates) {
     auto it = std::find_if(bindings.begin(), bindings.end(),
-                           [&](const Binding& b) { return matches(b, u); });
+                           [&](const Stored& b) { return matches(b, u); });
     if (u.expires == 0) {
       if (it != bindings.end()) bindings.erase(it);
       continue;
     }
-    if (it == bindings.end()) it = bindings.insert(bindings.end(), Binding{});
-    it->contact = u.contact;
-    it->instance = u.instance;
-    it->reg_id = u.reg_id;
-    it->call_id = std::string(call_id);
-    it->cseq = cseq;
-    it->q = u.q;
-    it->expires_at = now + std::chrono::seconds(u.expires);
-    it->flow = u.destination.value_or(flow);
+    Stored fresh(u, call_id, cseq, flow, now + std::chrono::seconds(u.expires));
+    if (it == bindings.end())
+      bindings.push_back(std::move(fresh));
+    else
+      *it = std::move(fresh);
   }
   if (bindings.empty()) sh.by_aor.erase(aor);
   for (const auto& u : updates) {
     if (u.expires == 0) continue;
-    IndexShard& ix = index_for(u.contact);
+    std::uint64_t h = contact_hash(u.contact);
+    IndexShard& ix = index_[h % kShards];
     std::lock_guard ilock(ix.mu);
-    ix.aor_of[u.contact] = aor;
+    auto [first, last] = ix.aor_of.equal_range(h);
+    if (std::none_of(first, last, [&](const auto& e) { return e.second == aor; }))
+      ix.aor_of.emplace(h, aor);
   }
   return Result::Ok;
 }
@@ -83,7 +135,7 @@ LocationService::Result LocationService::remove_all(const std::string& aor,
   auto it = sh.by_aor.find(aor);
   if (it == sh.by_aor.end()) return Result::Ok;
   for (const auto& b : it->second) {
-    if (b.call_id == call_id && cseq <= b.cseq) return Result::OutOfOrder;
+    if (b.call_id() == call_id && cseq <= b.cseq()) return Result::OutOfOrder;
   }
   sh.by_aor.erase(it);
   return Result::Ok;
@@ -95,7 +147,9 @@ std::vector<Binding> LocationService::lookup(const std::string& aor, base::TimeP
   auto it = sh.by_aor.find(aor);
   if (it == sh.by_aor.end()) return {};
   purge_expired(it->second, now);
-  std::vector<Binding> out = it->second;
+  std::vector<Binding> out;
+  out.reserve(it->second.size());
+  for (const auto& b : it->second) out.push_back(b.to_binding());
   if (it->second.empty()) sh.by_aor.erase(it);
   std::stable_sort(out.begin(), out.end(),
                    [](const Binding& a, const Binding& b) { return a.q > b.q; });
@@ -104,16 +158,22 @@ std::vector<Binding> LocationService::lookup(const std::string& aor, base::TimeP
 
 std::optional<Binding> LocationService::find_contact(std::string_view contact,
                                                      base::TimePoint now) {
-  std::string aor;
+  std::uint64_t h = contact_hash(contact);
+  std::vector<std::string> aors;
   {
-    IndexShard& ix = index_for(contact);
+    IndexShard& ix = index_[h % kShards];
     std::lock_guard lock(ix.mu);
-    auto it = ix.aor_of.find(std::string(contact));
-    if (it == ix.aor_of.end()) return std::nullopt;
-    aor = it->second;
+    auto [first, last] = ix.aor_of.equal_range(h);
+    for (auto it = first; it != last; ++it) aors.push_back(it->second);
   }
-  for (auto& b : lookup(aor, now)) {
-    if (b.contact == contact) return b;
+  for (const auto& aor : aors) {
+    Shard& sh = shard_for(aor);
+    std::lock_guard lock(sh.mu);
+    auto it = sh.by_aor.find(aor);
+    if (it == sh.by_aor.end()) continue;
+    for (const auto& b : it->second) {
+      if (b.contact() == contact && b.expires_at() > now) return b.to_binding();
+    }
   }
   return std::nullopt;
 }
@@ -123,13 +183,13 @@ void LocationService::flow_closed(sip::FlowId flow) {
   for (auto& sh : shards_) {
     std::lock_guard lock(sh.mu);
     for (auto it = sh.by_aor.begin(); it != sh.by_aor.end();) {
-      std::erase_if(it->second, [flow](Binding& b) {
-        if (!sip::is_reliable(b.flow.transport) || b.flow.flow != flow) return false;
-        if (!b.reg_id.empty()) return true;
-        auto uri = sip::parse_uri(b.contact);
+      std::erase_if(it->second, [flow](Stored& b) {
+        if (!sip::is_reliable(b.transport()) || b.flow_id() != flow) return false;
+        if (!b.reg_id().empty()) return true;
+        auto uri = sip::parse_uri(b.contact());
         sip::Peer at;
         if (!uri || !sip::next_hop(*uri, at)) return true;
-        b.flow = at;
+        b.set_flow(at);
         return false;
       });
       it = it->second.empty() ? sh.by_aor.erase(it) : std::next(it);
@@ -151,25 +211,31 @@ std::size_t LocationService::purge(base::TimePoint now) {
   // Lock order is shard before index (update() takes them so): copy each
   // index shard, check against the bindings without holding it, then erase.
   for (auto& ix : index_) {
-    std::vector<std::pair<std::string, std::string>> entries;
+    std::vector<std::pair<std::uint64_t, std::string>> entries;
     {
       std::lock_guard lock(ix.mu);
       entries.assign(ix.aor_of.begin(), ix.aor_of.end());
     }
-    std::vector<std::pair<std::string, std::string>> stale;
-    for (auto& [contact, aor] : entries) {
+    std::vector<std::pair<std::uint64_t, std::string>> stale;
+    for (auto& [hash, aor] : entries) {
       Shard& sh = shard_for(aor);
       std::lock_guard slock(sh.mu);
       auto it = sh.by_aor.find(aor);
       bool live = it != sh.by_aor.end() &&
-                  std::any_of(it->second.begin(), it->second.end(),
-                              [&](const Binding& b) { return b.contact == contact; });
-      if (!live) stale.emplace_back(contact, aor);
+                  std::any_of(it->second.begin(), it->second.end(), [&](const Stored& b) {
+                    return contact_hash(b.contact()) == hash;
+                  });
+      if (!live) stale.emplace_back(hash, aor);
     }
     std::lock_guard lock(ix.mu);
-    for (auto& [contact, aor] : stale) {
-      auto it = ix.aor_of.find(contact);
-      if (it != ix.aor_of.end() && it->second == aor) ix.aor_of.erase(it);
+    for (auto& [hash, aor] : stale) {
+      auto [first, last] = ix.aor_of.equal_range(hash);
+      for (auto it = first; it != last; ++it) {
+        if (it->second == aor) {
+          ix.aor_of.erase(it);
+          break;
+        }
+      }
     }
   }
   return removed;

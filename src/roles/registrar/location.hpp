@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -78,18 +79,60 @@ class LocationService {
   std::size_t size() const;
 
  private:
+  // One binding as the table keeps it (about 56 bytes plus one allocation for
+  // its text), where a Binding is about 200 bytes plus up to five strings:
+  // memory per registration is what a registrar is sized by. lookup() and
+  // find_contact() hand out Binding copies.
+  class Stored {
+   public:
+    Stored(const BindingUpdate& u, std::string_view call_id, std::uint32_t cseq,
+           const sip::Peer& flow, base::TimePoint expires_at);
+    std::string_view contact() const { return field(0); }
+    std::string_view instance() const { return field(1); }
+    std::string_view reg_id() const { return field(2); }
+    std::string_view call_id() const { return field(3); }
+    std::uint32_t cseq() const { return cseq_; }
+    base::TimePoint expires_at() const { return expires_at_; }
+    sip::Transport transport() const { return transport_; }
+    sip::FlowId flow_id() const { return flow_id_; }
+    // Re-points the binding at `flow` (a connection closed: RFC 3261 10).
+    void set_flow(const sip::Peer& flow);
+    Binding to_binding() const;
+
+   private:
+    enum : std::size_t { kContact, kInstance, kRegId, kCallId, kIp, kFields };
+    void assign(const std::array<std::string_view, kFields>& fields);
+    std::string_view field(std::size_t i) const {
+      std::uint32_t begin = i == 0 ? 0 : end_[i - 1];
+      return {text_.get() + begin, end_[i] - begin};
+    }
+    std::unique_ptr<char[]> text_;          // the fields back to back, no separators
+    std::array<std::uint32_t, kFields> end_{};  // where each field ends in text_
+    std::uint32_t cseq_ = 0;
+    std::uint16_t q_ = 1000;
+    std::uint16_t port_ = 0;
+    sip::Transport transport_ = sip::Transport::Udp;
+    sip::FlowId flow_id_ = 0;
+    base::TimePoint expires_at_;
+  };
+
   static constexpr std::size_t kShards = 64;
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, std::vector<Binding>> by_aor;
+    std::unordered_map<std::string, std::vector<Stored>> by_aor;
   };
-  // contact URI -> AOR, so find_contact() is one lookup, not a scan. Entries
-  // may outlive their binding; readers check the binding still exists and
-  // purge() drops stale ones.
+  // Hash of a contact URI -> AOR, so find_contact() is one lookup, not a scan.
+  // Keyed by the 64-bit hash rather than the text (half the bytes); a
+  // collision only means two entries to check. Entries may outlive their
+  // binding; readers check the binding still exists and purge() drops stale
+  // ones.
   struct IndexShard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, std::string> aor_of;
+    std::unordered_multimap<std::uint64_t, std::string> aor_of;
   };
+  static std::uint64_t contact_hash(std::string_view contact);
+  // RFC 3261 10.3 step 7 / RFC 5626: same instance and reg-id, else same contact.
+  static bool matches(const Stored& b, const BindingUpdate& u);
   Shard& shard_for(std::string_view aor);
   IndexShard& index_for(std::string_view contact);
   std::array<Shard, kShards> shards_;

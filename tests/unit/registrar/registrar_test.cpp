@@ -185,13 +185,13 @@ TEST(Location, FlowClosedDropsOutboundBindingsAndFallsBackToContact) {
   base::FakeTimerService clock;
   sip::Peer tcp{sip::Transport::Tcp, "127.0.0.1", 4000, 7};
   sip::Peer udp{sip::Transport::Udp, "127.0.0.1", 4001, 0};
-  loc.update("a@x", {{"sip:a@10.0.0.1:5070;transport=tcp", "", "", 1000, 60}}, "c1", 1, tcp,
+  loc.update("a@x", {{"sip:a@10.0.0.1:5070;transport=tcp", "", "", 1000, 60, {}}}, "c1", 1, tcp,
              clock.now());
-  loc.update("o@x", {{"sip:o@h;transport=tcp", "<urn:uuid:1>", "1", 1000, 60}}, "c3", 1, tcp,
+  loc.update("o@x", {{"sip:o@h;transport=tcp", "<urn:uuid:1>", "1", 1000, 60, {}}}, "c3", 1, tcp,
              clock.now());
-  loc.update("n@x", {{"sip:n@name.invalid;transport=tcp", "", "", 1000, 60}}, "c4", 1, tcp,
+  loc.update("n@x", {{"sip:n@name.invalid;transport=tcp", "", "", 1000, 60, {}}}, "c4", 1, tcp,
              clock.now());
-  loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now());
+  loc.update("b@x", {{"sip:b@1", "", "", 1000, 60, {}}}, "c2", 1, udp, clock.now());
   loc.flow_closed(7);
   auto a = loc.find_contact("sip:a@10.0.0.1:5070;transport=tcp", clock.now());
   ASSERT_TRUE(a);
@@ -201,6 +201,74 @@ TEST(Location, FlowClosedDropsOutboundBindingsAndFallsBackToContact) {
   EXPECT_FALSE(loc.find_contact("sip:o@h;transport=tcp", clock.now()));
   EXPECT_FALSE(loc.find_contact("sip:n@name.invalid;transport=tcp", clock.now()));
   EXPECT_TRUE(loc.find_contact("sip:b@1", clock.now()));
-  EXPECT_EQ(loc.update("b@x", {{"sip:b@1", "", "", 1000, 60}}, "c2", 1, udp, clock.now()),
+  EXPECT_EQ(loc.update("b@x", {{"sip:b@1", "", "", 1000, 60, {}}}, "c2", 1, udp, clock.now()),
             LocationService::Result::OutOfOrder);
+}
+
+TEST(Location, KeepsEveryFieldOfEveryBindingAndOrdersByQ) {
+  LocationService loc;
+  base::FakeTimerService clock;
+  sip::Peer tcp{sip::Transport::Tcp, "::1", 4000, 9};
+  sip::Peer relay{sip::Transport::Tls, "192.0.2.7", 5061, 0};
+  std::vector<BindingUpdate> ups = {
+      {"sip:low@10.0.0.1", "", "", 300, 60, {}},
+      {"sip:gruu@10.0.0.2;ob", "\"<urn:uuid:f81d4fae>\"", "2", 900, 120, relay},
+      {"sip:empty@10.0.0.3", "", "", 500, 30, {}},
+  };
+  ASSERT_EQ(loc.update("u@x", ups, "call-1@host", 42, tcp, clock.now()),
+            LocationService::Result::Ok);
+  auto all = loc.lookup("u@x", clock.now());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].contact, "sip:gruu@10.0.0.2;ob");
+  EXPECT_EQ(all[0].instance, "\"<urn:uuid:f81d4fae>\"");
+  EXPECT_EQ(all[0].reg_id, "2");
+  EXPECT_EQ(all[0].call_id, "call-1@host");
+  EXPECT_EQ(all[0].cseq, 42u);
+  EXPECT_EQ(all[0].q, 900);
+  EXPECT_EQ(all[0].seconds_left(clock.now()), 120u);
+  EXPECT_EQ(all[0].flow.transport, sip::Transport::Tls);
+  EXPECT_EQ(all[0].flow.ip, "192.0.2.7");
+  EXPECT_EQ(all[0].flow.port, 5061);
+  EXPECT_EQ(all[1].contact, "sip:empty@10.0.0.3");
+  EXPECT_EQ(all[2].contact, "sip:low@10.0.0.1");
+  EXPECT_EQ(all[2].flow.ip, "::1");
+  EXPECT_EQ(all[2].flow.flow, 9u);
+  EXPECT_EQ(loc.size(), 3u);
+
+  // A refresh replaces the binding in place; an expired one is gone from both
+  // lookups, and purge() clears what is left.
+  clock.advance(std::chrono::seconds(31));
+  ASSERT_EQ(loc.update("u@x", {{"sip:low@10.0.0.1", "", "", 100, 10, {}}}, "call-1@host", 43,
+                       tcp, clock.now()),
+            LocationService::Result::Ok);
+  EXPECT_FALSE(loc.find_contact("sip:empty@10.0.0.3", clock.now()));
+  auto low = loc.find_contact("sip:low@10.0.0.1", clock.now());
+  ASSERT_TRUE(low);
+  EXPECT_EQ(low->q, 100);
+  EXPECT_EQ(low->cseq, 43u);
+  EXPECT_EQ(loc.size(), 2u);
+  clock.advance(std::chrono::seconds(200));
+  EXPECT_EQ(loc.purge(clock.now()), 2u);
+  EXPECT_EQ(loc.size(), 0u);
+  EXPECT_FALSE(loc.find_contact("sip:low@10.0.0.1", clock.now()));
+}
+
+TEST(Location, OneContactUnderTwoAorsIsFoundUnderEach) {
+  // The index is keyed by the contact's hash: two AORs behind one contact
+  // must both stay reachable, and removing one must not hide the other.
+  LocationService loc;
+  base::FakeTimerService clock;
+  sip::Peer udp{sip::Transport::Udp, "127.0.0.1", 5070, 0};
+  loc.update("a@x", {{"sip:shared@127.0.0.1:5070", "", "", 1000, 60, {}}}, "c1", 1, udp,
+             clock.now());
+  loc.update("b@x", {{"sip:shared@127.0.0.1:5070", "", "", 1000, 60, {}}}, "c2", 1, udp,
+             clock.now());
+  ASSERT_TRUE(loc.find_contact("sip:shared@127.0.0.1:5070", clock.now()));
+  loc.update("a@x", {{"sip:shared@127.0.0.1:5070", "", "", 1000, 0, {}}}, "c1", 2, udp,
+             clock.now());
+  loc.purge(clock.now());
+  auto b = loc.find_contact("sip:shared@127.0.0.1:5070", clock.now());
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->call_id, "c2");
+  EXPECT_TRUE(loc.lookup("a@x", clock.now()).empty());
 }
