@@ -63,6 +63,11 @@ std::string instance_urn(std::string_view instance) {
   return std::string(instance);
 }
 
+// The event packages a Lync-protocol client may subscribe to here.
+constexpr std::string_view kLyncAllowEvents =
+    "vnd-microsoft-provisioning,vnd-microsoft-roaming-contacts,vnd-microsoft-roaming-ACL,"
+    "presence,presence.wpending,vnd-microsoft-roaming-self,vnd-microsoft-provisioning-v2";
+
 bool supports(const sip::Message& m, std::string_view option) {
   for (const sip::Header* h : m.find_all(sip::HeaderId::Supported)) {
     for (auto v : sip::split_comma_list(h->value)) {
@@ -201,8 +206,17 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
 
   // Step 8: 200 with every current binding.
   Outcome o = reply(request, 200, "");
-  bool gruu = supports(request, "gruu");
+  // A Lync-protocol client ([MS-SIPREGE]) says so with msrtc-event-categories
+  // and reads its GRUU from the OCS-style `gruu=` Contact parameter.
+  bool lync = supports(request, "msrtc-event-categories");
+  bool gruu = supports(request, "gruu") || supports(request, "gruu-10") || lync;
   auto bindings = location_.lookup(aor, now);
+  std::optional<std::uint32_t> own_expires;
+  for (const auto& b : bindings) {
+    for (const auto& u : updates) {
+      if (u.contact == b.contact) own_expires = b.seconds_left(now);
+    }
+  }
   for (const auto& b : bindings) {
     std::string v = "<" + b.contact + ">;expires=" + std::to_string(b.seconds_left(now));
     if (b.q != 1000) {
@@ -213,12 +227,27 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
     }
     if (!b.instance.empty()) {
       v += ";+sip.instance=\"" + b.instance + "\"";
-      if (gruu) v += ";pub-gruu=\"sip:" + aor + ";gr=" + instance_urn(b.instance) + "\"";
+      if (gruu) {
+        std::string g = "sip:" + aor + ";gr=" + instance_urn(b.instance);
+        v += ";pub-gruu=\"" + g + "\"";
+        if (lync) v += ";gruu=\"" + g + "\"";
+      }
     }
     if (!b.reg_id.empty()) v += ";reg-id=" + b.reg_id;
     o.response.push_back(sip::HeaderId::Contact, v);
   }
   if (gruu) o.response.push_back(sip::HeaderId::Supported, "gruu");
+  if (lync) {
+    // What a Lync Server 2013 registrar adds ([MS-SIPREGE] 3.4.5.1, [MS-CONMGMT]
+    // 2.2.1 for ms-keep-alive): the client checks each Supported line on its
+    // own and splits Allow-Events on bare commas.
+    if (own_expires) o.response.push_back(sip::HeaderId::Expires, std::to_string(*own_expires));
+    o.response.push_back(sip::HeaderId::Supported, "msrtc-event-categories");
+    o.response.push_back(sip::HeaderId::Supported, "adhoclist");
+    o.response.push_back(sip::HeaderId::AllowEvents, kLyncAllowEvents);
+    o.response.push_back("ms-keep-alive",
+                         "UAS; tcp=no; hop-hop=yes; end-pt=no; CRLF=yes; timeout=300");
+  }
   o.response.push_back(sip::HeaderId::Date, http_date());
   o.log = (updates.empty() && !wildcard ? "queried " : "registered ") + aor + " from " +
           from.to_string() + ": " + std::to_string(bindings.size()) + " binding(s)";

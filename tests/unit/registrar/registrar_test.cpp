@@ -173,6 +173,48 @@ TEST_F(RegistrarTest, InstanceIdGetsPublicGruu) {
             "\"sip:alice@parley.test;gr=urn:uuid:00000000-0000-0000-0000-000000000001\"");
 }
 
+TEST_F(RegistrarTest, LyncClientGetsTheHeadersALyncRegistrarSends) {
+  // What pidgin-sipe sends: Supported: gruu-10, adhoclist, msrtc-event-categories.
+  Outcome o = registered(
+      1,
+      "Contact: <sip:10.0.0.9:5061;transport=tls;ms-opaque=d3470f2e1d>;methods=\"INVITE, "
+      "MESSAGE\";proxy=replace;+sip.instance=\"<urn:uuid:4b1bf1b0-0000-0000-0000-000000000042>\"\r\n"
+      "Expires: 900\r\n",
+      "Supported: gruu-10, adhoclist, msrtc-event-categories, com.microsoft.msrtc.presence\r\n");
+  ASSERT_EQ(o.response.status(), 200);
+  auto c = sip::parse_name_addr(o.response.find(sip::HeaderId::Contact)->value);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->param("gruu").value(),
+            "\"sip:alice@parley.test;gr=urn:uuid:4b1bf1b0-0000-0000-0000-000000000042\"");
+  ASSERT_NE(o.response.find(sip::HeaderId::Expires), nullptr);
+  EXPECT_EQ(o.response.find(sip::HeaderId::Expires)->value, "900");
+  std::vector<std::string> supported;
+  for (const sip::Header* h : o.response.find_all(sip::HeaderId::Supported))
+    supported.emplace_back(h->value);
+  EXPECT_NE(std::find(supported.begin(), supported.end(), "msrtc-event-categories"),
+            supported.end());
+  EXPECT_NE(std::find(supported.begin(), supported.end(), "adhoclist"), supported.end());
+  const sip::Header* events = o.response.find(sip::HeaderId::AllowEvents);
+  ASSERT_NE(events, nullptr);
+  EXPECT_EQ(events->value.find(' '), std::string_view::npos) << events->value;
+  for (auto e : {"vnd-microsoft-roaming-contacts", "vnd-microsoft-roaming-self",
+                 "vnd-microsoft-provisioning-v2", "presence"}) {
+    EXPECT_NE(("," + std::string(events->value) + ",").find("," + std::string(e) + ","),
+              std::string::npos)
+        << e;
+  }
+  const sip::Header* ka = o.response.find("ms-keep-alive");
+  ASSERT_NE(ka, nullptr);
+  EXPECT_EQ(ka->value, "UAS; tcp=no; hop-hop=yes; end-pt=no; CRLF=yes; timeout=300");
+  EXPECT_NE(o.response.find(sip::HeaderId::Server), nullptr);
+
+  // A standard client gets none of it.
+  Outcome plain = registered(2, "Contact: <sip:alice@h2>\r\n");
+  ASSERT_EQ(plain.response.status(), 200);
+  EXPECT_EQ(plain.response.find("ms-keep-alive"), nullptr);
+  EXPECT_EQ(plain.response.find(sip::HeaderId::AllowEvents), nullptr);
+}
+
 TEST_F(RegistrarTest, UnregisterWithExpiresZero) {
   ASSERT_EQ(registered(1, "Contact: <sip:alice@h>\r\n").response.status(), 200);
   Outcome o = registered(5, "Contact: <sip:alice@h>;expires=0\r\n");
