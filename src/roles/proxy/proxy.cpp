@@ -317,6 +317,8 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
     if (caller == Caller::Answered) return;
   }
 
+  if (dialog_route && im_sessions_) im_sessions_->in_dialog(m);
+
   // 16.5: targets.
   std::vector<Target> targets;
   const sip::Uri& ruri = m.request_uri();
@@ -460,6 +462,9 @@ void Proxy::on_response(const sip::ClientTransactionPtr& tx, const Message& resp
     }
     send_upstream(ctx, response);
     for (auto& b : others) b->cancel();
+    if (im_sessions_ && response.cseq() && response.cseq()->method == sip::Method::Invite) {
+      if (auto server = ctx->server.lock()) im_sessions_->answered(server->request());
+    }
     return;
   }
   branch_done(ctx, tx, response, 0);

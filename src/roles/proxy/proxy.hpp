@@ -48,6 +48,7 @@
 
 #include "base/timer.hpp"
 #include "roles/proxy/dialog_token.hpp"
+#include "roles/proxy/im_sessions.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "roles/registrar/location.hpp"
 #include "sip/auth/digest_authenticator.hpp"
@@ -105,6 +106,10 @@ class Proxy {
 
   bool is_local_domain(std::string_view host) const;
 
+  // Where 1:1 IM sessions relayed here are recorded (im_sessions.hpp); none
+  // by default. Set before the first request; the tracker must outlive this.
+  void set_im_sessions(ImSessionTracker* tracker) { im_sessions_ = tracker; }
+
  private:
   struct Target {
     std::string request_uri;  // empty: keep the Request-URI (loose routing)
@@ -150,6 +155,7 @@ class Proxy {
   const base::TimerService& clock_;
   RequestLog& log_;
   DialogToken token_;
+  ImSessionTracker* im_sessions_ = nullptr;
 };
 
 }  // namespace parley::proxy
