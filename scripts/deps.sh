@@ -12,9 +12,12 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config
   libboost-dev libssl-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev libpugixml-dev
   # interop tests: real SIP peers and the tools around them
   sip-tester sipsak baresip sox openssl sqlite3 python3 netcat-openbsd procps sipvicious
+  # Lync-protocol client: pidgin-sipe, driven headless by tests/interop/sipe/sipe_driver.c
+  # (compiled by tests/interop/sipe_client.py against libpurple, glib and libxml2)
+  pidgin-sipe libpurple-dev libglib2.0-dev libxml2-dev
 )
 # Extra packages named on the command line (scripts/fuzz.sh: clang libclang-rt-dev).
 PACKAGES+=("$@")

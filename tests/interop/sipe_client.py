@@ -1,0 +1,381 @@
+"""pidgin-sipe (the Lync-protocol libpurple plugin) as a test client, headless.
+
+Standard library only. A test does
+
+    from sipe_client import SipeClient, sipe_unavailable
+
+    why_not = sipe_unavailable()          # '' when pidgin-sipe can be driven here
+    with SipeClient("alice", srv, "alice@parley.test", "secret") as alice:
+        alice.wait_for(r"^SIGNED-IN$", 20)
+        alice.send("im sip:bob@parley.test hello")
+        m = alice.wait_for(r"^IM (\\S+) (.*)$", 10)
+
+The client is tests/interop/sipe/sipe_driver.c (a small libpurple front end; its header
+describes the command line, the stdout events and the stdin commands), compiled here
+on demand together with sipe/sax_shim.c (an LD_PRELOAD fix without which pidgin-sipe
+1.25 cannot parse XML with Debian 12's libxml2) and sipe/sax_check.c (proves that fix).
+They are built with gcc and pkg-config into a cache directory, `sipe-driver/` next to
+PARLEY_BIN (or $PARLEY_SIPE_CACHE, or /tmp when that is not writable), and rebuilt when
+a source file is newer than its binary.
+
+The driver is registered with the harness, so it is stopped by PID whatever happens;
+its event lines are kept in <workdir>/events.log and its stderr (libpurple/SIPE debug
+output; with unsafe_debug every SIP message) in <workdir>/driver.log; both are printed
+when the test fails.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import harness
+from harness import Failure, indent, info, stop_process
+
+SIPE_PLUGIN_DIRS = ("/usr/lib/purple-2", "/usr/lib/x86_64-linux-gnu/purple-2")
+SIPE_PLUGIN = "libsipe.so"
+SOURCES = harness.interop_dir() / "sipe"
+
+
+# ----------------------------------------------------------------------------- build
+
+def sipe_plugin_path() -> Optional[Path]:
+    for d in SIPE_PLUGIN_DIRS:
+        p = Path(d) / SIPE_PLUGIN
+        if p.is_file():
+            return p
+    return None
+
+
+def _pkg_config(*args: str) -> Optional[list[str]]:
+    try:
+        r = subprocess.run(["pkg-config", *args], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.split() if r.returncode == 0 else None
+
+
+def sipe_unavailable() -> str:
+    """'' when pidgin-sipe can be driven here; else why not (for a SKIPPED line)."""
+    missing = []
+    if sipe_plugin_path() is None:
+        missing.append("pidgin-sipe (libsipe.so)")
+    if shutil.which("gcc") is None:
+        missing.append("gcc")
+    if shutil.which("pkg-config") is None:
+        missing.append("pkg-config")
+    else:
+        for pkg, deb in (("purple", "libpurple-dev"), ("glib-2.0", "libglib2.0-dev"),
+                         ("libxml-2.0", "libxml2-dev")):
+            if _pkg_config("--exists", pkg) is None:
+                missing.append(f"{deb} (pkg-config {pkg})")
+    if missing:
+        return f"not installed: {', '.join(missing)}; run scripts/deps.sh"
+    return ""
+
+
+def require_sipe() -> None:
+    why_not = sipe_unavailable()
+    if why_not:
+        raise Failure(f"cannot drive pidgin-sipe: {why_not}")
+
+
+def cache_dir() -> Path:
+    """Where the driver, the shim and the check are built (created if needed)."""
+    candidates = []
+    if os.environ.get("PARLEY_SIPE_CACHE"):
+        candidates.append(Path(os.environ["PARLEY_SIPE_CACHE"]))
+    if os.environ.get("PARLEY_BIN"):
+        candidates.append(Path(os.environ["PARLEY_BIN"]).resolve().parent / "sipe-driver")
+    candidates.append(Path("/tmp") / f"parley-sipe-driver-{os.getuid()}")
+    for d in candidates:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(d, os.W_OK):
+            return d
+    raise Failure(f"no writable directory to build the SIPE driver in: {candidates}")
+
+
+# name -> (source, how to compile: extra gcc arguments before/after the source)
+_TARGETS = {
+    "sipe_driver": ("sipe_driver.c", [], ["purple", "glib-2.0"], []),
+    "sax_shim.so": ("sax_shim.c", ["-shared", "-fPIC"], ["libxml-2.0"], ["-ldl"]),
+    "sax_check": ("sax_check.c", [], ["libxml-2.0"], ["-ldl"]),
+}
+
+
+def build(target: str) -> Path:
+    """Compiles one of sipe_driver, sax_shim.so, sax_check unless it is up to date.
+
+    Concurrent tests share the cache: the build holds a lock and renames the result
+    into place, so nobody runs a half-written binary."""
+    require_sipe()
+    source_name, pre, pkgs, post = _TARGETS[target]
+    source = SOURCES / source_name
+    out_dir = cache_dir()
+    out = out_dir / target
+    with open(out_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if out.exists() and out.stat().st_mtime >= source.stat().st_mtime:
+            return out
+        flags = _pkg_config("--cflags", "--libs", *pkgs)
+        if flags is None:
+            raise Failure(f"pkg-config --cflags --libs {' '.join(pkgs)} failed")
+        tmp = out_dir / f".{target}.{os.getpid()}.tmp"
+        args = ["gcc", "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", *pre,
+                "-o", str(tmp), str(source), *flags, *post]
+        r = harness.run_tool(args, timeout=120, echo=False)
+        if r.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            raise Failure(f"building {target} failed\n{r.describe()}")
+        os.replace(tmp, out)
+        info(f"built {out}")
+    return out
+
+
+def build_all() -> dict[str, Path]:
+    return {t: build(t) for t in _TARGETS}
+
+
+def preload_env(shim: Path, base: Optional[dict] = None) -> dict:
+    """Environment with the SAX shim in LD_PRELOAD (ahead of anything already there)."""
+    env = dict(os.environ if base is None else base)
+    env["LD_PRELOAD"] = " ".join(filter(None, [str(shim), env.get("LD_PRELOAD", "")]))
+    return env
+
+
+# ----------------------------------------------------------------------------- client
+
+class SipeClient:
+    """One sipe_driver process: pidgin-sipe signed in (or trying to) as `user`.
+
+    `server` is a ParleyServer (its host and TLS or TCP port are used) or "host:port".
+    `auth` and `transport` are SIPE's "authentication" / "transport" account options.
+    `ca`: a CA certificate (PEM) to trust; the driver still accepts certificate prompts
+    unless `strict_cert` (then an untrusted server certificate is a connection error).
+    `unsafe_debug`: SIPE logs every SIP message to driver.log (PURPLE_UNSAFE_DEBUG=1).
+    """
+
+    def __init__(self, name: str, server: Union["harness.ParleyServer", str], user: str,
+                 password: str, *, login: Optional[str] = None, transport: str = "tls",
+                 auth: str = "ntlm", ca: Optional[Path] = None, strict_cert: bool = False,
+                 debug: bool = True, unsafe_debug: bool = True,
+                 useragent: Optional[str] = None, workdir: Optional[Path] = None,
+                 extra_args: Sequence[str] = ()) -> None:
+        self.name = name
+        if isinstance(server, str):
+            self.server = server
+        else:
+            port = server.sip_port if transport == "tcp" else server.tls_port
+            host = f"[{server.host}]" if ":" in server.host else server.host
+            self.server = f"{host}:{port}"
+        self.user = user
+        self.password = password
+        self.login = login
+        self.transport = transport
+        self.auth = auth
+        self.ca = ca
+        self.strict_cert = strict_cert
+        self.debug = debug
+        self.unsafe_debug = unsafe_debug
+        self.useragent = useragent
+        self.extra_args = list(extra_args)
+        self.dir = workdir or harness.make_temp_dir(f"sipe-{name}")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.userdir = self.dir / "purple"
+        self.events_path = self.dir / "events.log"
+        self.log_path = self.dir / "driver.log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.lines: list[str] = []       # every event line, in order
+        self.pos = 0                     # wait_for searches from here
+        self.cond = threading.Condition()
+        self.reader: Optional[threading.Thread] = None
+        self.exit_code: Optional[int] = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def command_line(self, driver: Path) -> list[str]:
+        args = [str(driver), "--userdir", str(self.userdir), "--user", self.user,
+                "--password", self.password, "--server", self.server,
+                "--transport", self.transport, "--auth", self.auth]
+        if self.login:
+            args += ["--login", self.login]
+        if self.ca:
+            args += ["--ca", str(self.ca)]
+        if self.strict_cert:
+            args.append("--strict-cert")
+        if self.useragent:
+            args += ["--useragent", self.useragent]
+        if self.debug:
+            args.append("--debug")
+        return args + self.extra_args
+
+    def start(self) -> "SipeClient":
+        targets = build_all()
+        args = self.command_line(targets["sipe_driver"])
+        env = preload_env(targets["sax_shim.so"])
+        env.pop("DISPLAY", None)                        # no D-Bus autolaunch through X11
+        env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"   # libpurple does without D-Bus
+        env["HOME"] = str(self.dir)
+        if self.unsafe_debug:
+            env["PURPLE_UNSAFE_DEBUG"] = "1"
+        else:
+            env.pop("PURPLE_UNSAFE_DEBUG", None)
+        shown = [a if a != self.password else "***" for a in args]
+        print(f"    $ LD_PRELOAD={targets['sax_shim.so']} {' '.join(shown)}"
+              f"   (events: {self.events_path}, log: {self.log_path})", flush=True)
+        err = open(self.log_path, "wb")
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=err, cwd=self.dir, env=env)
+        finally:
+            err.close()
+        harness.REGISTRY.add(f"sipe-{self.name}", self.proc, self.log_path)
+        harness.REGISTRY.logs.append((f"sipe-{self.name} events", self.events_path))
+        self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.reader.start()
+        info(f"sipe_driver {self.name} (pid {self.proc.pid}) -> {self.server} "
+             f"transport={self.transport} authentication={self.auth}")
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _read_loop(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        with open(self.events_path, "w") as log:
+            for raw in self.proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                log.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+                log.flush()
+                with self.cond:
+                    self.lines.append(line)
+                    self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def close(self, timeout: float = 10) -> Optional[int]:
+        """`quit` (SIPE signs off), wait for the exit; SIGTERM/SIGKILL if it does not end."""
+        if self.proc is None:
+            return self.exit_code
+        if self.alive():
+            try:
+                self.send("quit")
+            except Failure:
+                pass
+            try:
+                self.exit_code = self.proc.wait(timeout=timeout * harness.TIME_SCALE)
+            except subprocess.TimeoutExpired:
+                info(f"sipe_driver {self.name} did not exit within {timeout}s of 'quit'")
+                self.exit_code = stop_process(self.proc, f"sipe-{self.name}")
+        else:
+            self.exit_code = self.proc.returncode
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        if self.reader is not None:
+            self.reader.join(timeout=5)
+        harness.REGISTRY.forget(self.proc)
+        self.proc = None
+        return self.exit_code
+
+    def __enter__(self) -> "SipeClient":
+        return self.start() if self.proc is None else self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ protocol
+    def send(self, command: str) -> None:
+        """One command line to the driver (im, typing, add, remove, status, list, quit)."""
+        if self.proc is None or self.proc.stdin is None or not self.alive():
+            raise Failure(f"sipe_driver {self.name} is not running; cannot send {command!r}"
+                          f"\n{self.describe()}")
+        try:
+            self.proc.stdin.write(command.rstrip("\n").encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise Failure(f"sipe_driver {self.name}: cannot send {command!r}: {e}")
+
+    def wait_for(self, regex: Union[str, re.Pattern], timeout: float,
+                 from_start: bool = False) -> re.Match:
+        """The first event line after the last match (or from the first line) that matches.
+
+        Raises Failure on timeout or when the driver exits first."""
+        pattern = re.compile(regex) if isinstance(regex, str) else regex
+        deadline = time.monotonic() + timeout * harness.TIME_SCALE
+        with self.cond:
+            i = 0 if from_start else self.pos
+            while True:
+                while i < len(self.lines):
+                    m = pattern.search(self.lines[i])
+                    if m:
+                        self.pos = i + 1
+                        return m
+                    i += 1
+                left = deadline - time.monotonic()
+                ended = self.proc is None or self.proc.poll() is not None
+                if ended and (self.reader is None or not self.reader.is_alive()):
+                    raise Failure(f"sipe_driver {self.name} ended before printing a line "
+                                  f"matching /{pattern.pattern}/\n{self.describe()}")
+                if left <= 0:
+                    raise Failure(f"sipe_driver {self.name}: no line matching "
+                                  f"/{pattern.pattern}/ within {timeout}s\n{self.describe()}")
+                self.cond.wait(min(left, 0.2))
+
+    def seen(self, regex: str) -> list[str]:
+        """Every event line so far that matches."""
+        pattern = re.compile(regex)
+        with self.cond:
+            return [line for line in self.lines if pattern.search(line)]
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def sip_messages(self, sent: Optional[bool] = None) -> list[str]:
+        """SIP messages in driver.log (needs unsafe_debug): sent by SIPE (sent=True),
+        received (False) or both, each as text with CRLF turned into LF."""
+        marks = {True: ">>>>>>>>>>", False: "<<<<<<<<<<"}
+        wanted = [marks[sent]] if sent is not None else list(marks.values())
+        out = []
+        for m in re.finditer(r"MESSAGE START (>{10}|<{10}) SIP\([^)]*\)[^\n]*\n(.*?)"
+                             r"\nMESSAGE END \1", self.log_text(), re.S):
+            if m.group(1) in wanted:
+                out.append(m.group(2).replace("\r\n", "\n").replace("\r", ""))
+        return out
+
+    def describe(self) -> str:
+        with self.cond:
+            lines = list(self.lines)
+        rc = (self.proc.poll() if self.proc is not None else self.exit_code)
+        state = "running" if rc is None else f"exited with code {rc}"
+        return (f"sipe_driver {self.name} ({state}); events so far:\n"
+                + (indent("\n".join(lines[-40:])) if lines else "    | (none)"))
+
+
+def sax_check(mode: str, with_shim: bool) -> "harness.ToolResult":
+    """Runs sax_check raw|sipe with or without the SAX shim preloaded."""
+    targets = build_all()
+    args = [str(targets["sax_check"]), mode]
+    if mode == "sipe":
+        plugin = sipe_plugin_path()
+        args.append(str(plugin))
+    env = preload_env(targets["sax_shim.so"]) if with_shim else dict(os.environ)
+    if not with_shim:
+        env["LD_PRELOAD"] = " ".join(p for p in env.get("LD_PRELOAD", "").split()
+                                     if "sax_shim" not in p)
+    env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"
+    return harness.run_tool(args, timeout=30, env=env)
