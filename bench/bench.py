@@ -97,9 +97,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                     help="SIPp load during the latency step, calls/s (default per scenario: "
                     + ", ".join(f"{n} {s.latency_rate}" for n, s in SCENARIOS.items())
                     + "; smoke: the fixed rate)")
-    ap.add_argument("--latency-seconds", type=float, help="length of the latency step (4)")
-    ap.add_argument("--probe-rate", type=float, default=40.0,
-                    help="probe requests per second during the latency step")
+    ap.add_argument("--latency-seconds", type=float, help="length of the latency step (10; quick 2)")
+    ap.add_argument("--probe-rate", type=float, default=150.0,
+                    help="probe requests per second during the latency step (150: with 10 s, "
+                    "1,500 samples a round, so p99 rests on 15 of them, not on one or two)")
     ap.add_argument("--no-latency", action="store_true")
     ap.add_argument("--load-memory-seconds", type=float,
                     help="memory under load: a fresh server at the latency step's rate for "
@@ -130,7 +131,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     a.precision = a.precision or (0.25 if a.quick else 0.1)
     a.fixed_rate = a.fixed_rate or (100 if a.smoke else 0)
     a.latency_rate = a.latency_rate or (a.fixed_rate if a.smoke else 0)
-    a.latency_seconds = a.latency_seconds or (1.5 if a.smoke else 2.0 if a.quick else 4.0)
+    a.latency_seconds = a.latency_seconds or (1.5 if a.smoke else 2.0 if a.quick else 10.0)
     a.memory_users = (a.memory_users if a.memory_users is not None else
                       0 if a.smoke else 10000 if a.quick else 100000)
     a.load_memory_seconds = (a.load_memory_seconds if a.load_memory_seconds is not None else
