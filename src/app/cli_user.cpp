@@ -144,7 +144,7 @@ int user_passwd(CliContext& ctx, const UserOptions& o) {
   AorArg aor = local_aor(s.cfg, o.aor);
   std::string password = password_of(ctx, o.password);
   store::User u = make_user(aor, "", password);
-  if (!s.users->set_credentials(aor.username, aor.domain, u.ha1_md5, u.ha1_sha256)) {
+  if (!s.users->set_credentials(aor.username, aor.domain, u.ha1_md5, u.ha1_sha256, u.nt_hash)) {
     throw CliError("no user " + aor.username + "@" + aor.domain, kExitFailed);
   }
   ctx.out << "changed the password of " << aor.username << "@" << aor.domain << "\n";

@@ -4,6 +4,7 @@
 #include <istream>
 
 #include "sip/auth/digest.hpp"
+#include "sip/auth/ntlm.hpp"
 
 namespace parley::app {
 namespace {
@@ -53,6 +54,9 @@ store::User make_user(const AorArg& aor, std::string_view display_name, std::str
   u.display_name = std::string(display_name);
   u.ha1_md5 = sip::auth::digest_ha1(Algorithm::Md5, aor.username, aor.domain, password);
   u.ha1_sha256 = sip::auth::digest_ha1(Algorithm::Sha256, aor.username, aor.domain, password);
+  // Left empty when MD4 is unavailable or the password is not UTF-8: the user
+  // then cannot sign in with NTLM, only with Digest.
+  if (auto nt = sip::auth::ntlm::nt_hash(password)) u.nt_hash = sip::auth::ntlm::to_hex(*nt);
   return u;
 }
 

@@ -22,7 +22,9 @@ struct AorArg {
 std::optional<AorArg> parse_aor(std::string_view text);
 
 // A user with both HA1 values (RFC 7616 3.4.2) computed from `password`, the
-// realm being the domain. The password itself is not kept.
+// realm being the domain, and its NT hash ([MS-NLMP] 3.3.1, for NTLM; empty if
+// MD4 is unavailable or the password is not valid UTF-8). The password itself
+// is not kept.
 store::User make_user(const AorArg& aor, std::string_view display_name, std::string_view password);
 
 // The password given as an argument, or, when `arg` is "-", the first line of

@@ -18,6 +18,55 @@ constexpr std::array kMigrations = {
         UNIQUE (username, domain)
       );
     )sql"},
+    Migration{2, "NT hashes for NTLM ([MS-SIPAE] NTLM, store/user_store.hpp)", R"sql(
+      -- hex MD4(UTF-16LE(password)), [MS-NLMP] 3.3.1 NTOWFv1; '' when unknown
+      -- (users created before this migration: set again with `parley user passwd`)
+      ALTER TABLE users ADD COLUMN nt_hash TEXT NOT NULL DEFAULT '';
+    )sql"},
+    Migration{3, "server-stored contact lists and ACLs (store/contact_store.hpp)", R"sql(
+      CREATE TABLE contact_lists (
+        id            INTEGER PRIMARY KEY,
+        aor           TEXT NOT NULL UNIQUE,      -- user@domain, domain lower-case
+        delta_num     INTEGER NOT NULL,          -- [MS-SIP] 3.7.1 contact list version, >= 1
+        acl_delta_num INTEGER NOT NULL           -- the ACL's own version, >= 1
+      );
+      CREATE TABLE contact_groups (
+        list_id      INTEGER NOT NULL REFERENCES contact_lists (id) ON DELETE CASCADE,
+        group_id     INTEGER NOT NULL,           -- 1..63; 1 is the default group "~"
+        name         TEXT NOT NULL,
+        external_uri TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (list_id, group_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE contacts (
+        list_id      INTEGER NOT NULL REFERENCES contact_lists (id) ON DELETE CASCADE,
+        uri          TEXT NOT NULL,              -- user@host, no scheme, host lower-case
+        name         TEXT NOT NULL DEFAULT '',
+        group_ids    TEXT NOT NULL,              -- ascending, space-separated
+        subscribed   INTEGER NOT NULL DEFAULT 1,
+        external_uri TEXT NOT NULL DEFAULT '',
+        extension    TEXT NOT NULL DEFAULT '',   -- inner XML of <contactExtension>
+        PRIMARY KEY (list_id, uri)
+      ) WITHOUT ROWID;
+      CREATE TABLE contact_aces (
+        list_id INTEGER NOT NULL REFERENCES contact_lists (id) ON DELETE CASCADE,
+        type    TEXT NOT NULL,                   -- USER, DOMAIN, ALL
+        mask    TEXT NOT NULL,
+        rights  TEXT NOT NULL,                   -- e.g. AA, BD
+        PRIMARY KEY (list_id, type, mask)
+      ) WITHOUT ROWID;
+    )sql"},
+    Migration{4, "call detail records of 1:1 IM sessions (store/im_session_store.hpp)", R"sql(
+      CREATE TABLE im_sessions (
+        id           INTEGER PRIMARY KEY,
+        call_id      TEXT NOT NULL,
+        caller       TEXT NOT NULL,             -- AOR
+        callee       TEXT NOT NULL,             -- AOR
+        started_at   INTEGER NOT NULL,          -- Unix time, seconds
+        ended_at     INTEGER NOT NULL,          -- Unix time, seconds
+        messages     INTEGER NOT NULL,
+        ended_by_bye INTEGER NOT NULL           -- 0: closed after being idle
+      );
+    )sql"},
 };
 
 }  // namespace

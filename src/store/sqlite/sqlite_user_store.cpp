@@ -21,10 +21,12 @@ User row_to_user(const SqliteStatement& st) {
   u.display_name = st.text(2);
   u.ha1_md5 = st.text(3);
   u.ha1_sha256 = st.text(4);
+  u.nt_hash = st.text(5);
   return u;
 }
 
-constexpr std::string_view kColumns = "username, domain, display_name, ha1_md5, ha1_sha256";
+constexpr std::string_view kColumns =
+    "username, domain, display_name, ha1_md5, ha1_sha256, nt_hash";
 
 }  // namespace
 
@@ -45,8 +47,8 @@ std::optional<User> SqliteUserStore::find(std::string_view username, std::string
 namespace {
 
 constexpr std::string_view kInsertUser =
-    "INSERT INTO users (username, domain, display_name, ha1_md5, ha1_sha256, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO users (username, domain, display_name, ha1_md5, ha1_sha256, nt_hash, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -62,7 +64,8 @@ bool insert_user(SqliteStatement& st, const User& user, std::int64_t now) {
       .bind(3, user.display_name)
       .bind(4, user.ha1_md5)
       .bind(5, user.ha1_sha256)
-      .bind(6, now);
+      .bind(6, user.nt_hash)
+      .bind(7, now);
   st.step();
   return !st.constraint_failed();
 }
@@ -99,11 +102,17 @@ std::optional<std::size_t> SqliteUserStore::add_all(std::span<const User> users)
 }
 
 bool SqliteUserStore::set_credentials(std::string_view username, std::string_view domain,
-                                      std::string_view ha1_md5, std::string_view ha1_sha256) {
+                                      std::string_view ha1_md5, std::string_view ha1_sha256,
+                                      std::string_view nt_hash) {
   return db_->with([&](SqliteConnection& c) {
     auto st = c.prepare(
-        "UPDATE users SET ha1_md5 = ?3, ha1_sha256 = ?4 WHERE username = ?1 AND domain = ?2");
-    st.bind(1, username).bind(2, lower(domain)).bind(3, ha1_md5).bind(4, ha1_sha256);
+        "UPDATE users SET ha1_md5 = ?3, ha1_sha256 = ?4, nt_hash = ?5 "
+        "WHERE username = ?1 AND domain = ?2");
+    st.bind(1, username)
+        .bind(2, lower(domain))
+        .bind(3, ha1_md5)
+        .bind(4, ha1_sha256)
+        .bind(5, nt_hash);
     st.step();
     return c.changes() == 1;
   });

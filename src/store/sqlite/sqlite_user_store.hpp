@@ -22,7 +22,7 @@ class SqliteUserStore final : public UserStore {
   bool add(const User& user) override;
   std::optional<std::size_t> add_all(std::span<const User> users) override;
   bool set_credentials(std::string_view username, std::string_view domain, std::string_view ha1_md5,
-                       std::string_view ha1_sha256) override;
+                       std::string_view ha1_sha256, std::string_view nt_hash) override;
   bool remove(std::string_view username, std::string_view domain) override;
   // Ordered by domain, then username.
   std::vector<User> list() override;

@@ -90,6 +90,7 @@ TEST_F(CliTest, UserLifecycle) {
             sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "secret"));
   EXPECT_EQ(u->ha1_sha256,
             sip::auth::digest_ha1(sip::auth::Algorithm::Sha256, "alice", "parley.test", "secret"));
+  EXPECT_EQ(u->nt_hash, "878d8014606cda29677a44efa1353fc7");  // MD4(UTF-16LE("secret"))
 
   CliResult dup = runc({"user", "add", "alice@parley.test", "--password", "x"});
   EXPECT_EQ(dup.status, 1);
@@ -109,6 +110,7 @@ TEST_F(CliTest, UserLifecycle) {
   ASSERT_EQ(pw.status, 0) << pw.err;
   EXPECT_EQ(stored("alice", "parley.test")->ha1_md5,
             sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "alice", "parley.test", "new"));
+  EXPECT_EQ(stored("alice", "parley.test")->nt_hash, "89963f5042e5041a59c249282387a622");
   EXPECT_EQ(stored("alice", "parley.test")->display_name, "Alice A.");
 
   CliResult rm = runc({"user", "remove", "alice@parley.test"});
@@ -136,6 +138,7 @@ TEST_F(CliTest, UserImport) {
   EXPECT_EQ(stored("bob", "example.org")->ha1_md5,
             sip::auth::digest_ha1(sip::auth::Algorithm::Md5, "bob", "example.org", "pw, with comma"));
   EXPECT_EQ(stored("carol", "parley.test")->display_name, "Carol, Jr.");
+  EXPECT_EQ(stored("alice", "parley.test")->nt_hash, "878d8014606cda29677a44efa1353fc7");
 
   // All or nothing: dave is new but bob exists, so neither is added.
   CliResult dup = runc({"user", "import", "-"}, "dave@parley.test,d\nbob@example.org,x\n");

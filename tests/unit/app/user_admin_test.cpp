@@ -44,6 +44,18 @@ TEST(MakeUser, StoresHa1ForBothAlgorithmsWithTheDomainAsRealm) {
             sip::auth::hex_digest(sip::auth::Algorithm::Sha256, "alice:parley.test:secret"));
   EXPECT_EQ(u.ha1_md5.size(), 32u);
   EXPECT_EQ(u.ha1_sha256.size(), 64u);
+  // MD4(UTF-16LE("secret")), from `iconv -t UTF-16LE | openssl dgst -md4`.
+  EXPECT_EQ(u.nt_hash, "878d8014606cda29677a44efa1353fc7");
+}
+
+TEST(MakeUser, StoresTheNtHash) {
+  // [MS-NLMP] 4.2.2.1.2: NTOWFv1("Password").
+  store::User u = make_user(AorArg{"user", "parley.test"}, "", "Password");
+  EXPECT_EQ(u.nt_hash, "a4f49c406510bdcab6824ee7c30fd852");
+  // Not UTF-8: no NT hash (NTLM needs UTF-16), Digest still works.
+  store::User latin1 = make_user(AorArg{"user", "parley.test"}, "", "caf\xe9");
+  EXPECT_EQ(latin1.nt_hash, "");
+  EXPECT_EQ(latin1.ha1_md5.size(), 32u);
 }
 
 TEST(ReadPassword, ArgumentOrStdin) {

@@ -16,6 +16,7 @@ User alice() {
   u.display_name = "Alice A.";
   u.ha1_md5 = std::string(32, 'a');
   u.ha1_sha256 = std::string(64, 'b');
+  u.nt_hash = std::string(32, 'e');
   return u;
 }
 
@@ -35,6 +36,7 @@ TEST_F(UserStoreTest, AddFindWithDomainInAnyCase) {
   EXPECT_EQ(u->display_name, "Alice A.");
   EXPECT_EQ(u->ha1_md5, std::string(32, 'a'));
   EXPECT_EQ(u->ha1_sha256, std::string(64, 'b'));
+  EXPECT_EQ(u->nt_hash, std::string(32, 'e'));
   EXPECT_EQ(u->aor(), "alice@parley.test");
   // The user part is case-sensitive.
   EXPECT_FALSE(users_.find("Alice", "parley.test").has_value());
@@ -82,14 +84,59 @@ TEST_F(UserStoreTest, AddAllIsAllOrNothing) {
 
 TEST_F(UserStoreTest, SetCredentials) {
   ASSERT_TRUE(users_.add(alice()));
-  EXPECT_TRUE(
-      users_.set_credentials("alice", "parley.TEST", std::string(32, 'c'), std::string(64, 'd')));
+  EXPECT_TRUE(users_.set_credentials("alice", "parley.TEST", std::string(32, 'c'),
+                                     std::string(64, 'd'), std::string(32, 'f')));
   auto u = users_.find("alice", "parley.test");
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->ha1_md5, std::string(32, 'c'));
   EXPECT_EQ(u->ha1_sha256, std::string(64, 'd'));
+  EXPECT_EQ(u->nt_hash, std::string(32, 'f'));
   EXPECT_EQ(u->display_name, "Alice A.");
-  EXPECT_FALSE(users_.set_credentials("bob", "parley.test", "x", "y"));
+  // An empty NT hash clears it (the user then cannot use NTLM).
+  EXPECT_TRUE(users_.set_credentials("alice", "parley.test", std::string(32, 'c'),
+                                     std::string(64, 'd'), ""));
+  EXPECT_EQ(users_.find("alice", "parley.test")->nt_hash, "");
+  EXPECT_FALSE(users_.set_credentials("bob", "parley.test", "x", "y", "z"));
+}
+
+TEST_F(UserStoreTest, NtHashIsOptionalAndListed) {
+  User bob = alice();
+  bob.username = "bob";
+  bob.nt_hash.clear();
+  ASSERT_TRUE(users_.add(alice()));
+  ASSERT_TRUE(users_.add_all(std::vector<User>{bob}) == std::nullopt);
+  EXPECT_EQ(users_.find("bob", "parley.test")->nt_hash, "");
+  auto all = users_.list();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].nt_hash, std::string(32, 'e'));  // alice
+  EXPECT_EQ(all[1].nt_hash, "");                    // bob
+}
+
+// Migration 2 adds users.nt_hash to a database made by a version-1 server: the
+// users it has keep their Digest credentials and get an empty NT hash.
+TEST(UserStoreMigration, Version1DatabaseGetsAnEmptyNtHash) {
+  test::TempDir tmp;
+  const auto file = tmp.path() / "old.db";
+  {
+    SqliteDatabase v1(file, schema_migrations().first(1));
+    ASSERT_EQ(v1.schema_version(), 1);
+    v1.with([](SqliteConnection& c) {
+      c.exec(
+          "INSERT INTO users (username, domain, display_name, ha1_md5, ha1_sha256, created_at) "
+          "VALUES ('alice', 'parley.test', 'Alice', '" +
+          std::string(32, 'a') + "', '" + std::string(64, 'b') + "', 0)");
+    });
+  }
+  auto db = std::make_shared<SqliteDatabase>(file);
+  EXPECT_EQ(db->schema_version(), static_cast<std::int64_t>(schema_migrations().size()));
+  SqliteUserStore users(db);
+  auto u = users.find("alice", "parley.test");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->ha1_md5, std::string(32, 'a'));
+  EXPECT_EQ(u->nt_hash, "");
+  ASSERT_TRUE(users.set_credentials("alice", "parley.test", u->ha1_md5, u->ha1_sha256,
+                                    std::string(32, '0')));
+  EXPECT_EQ(users.find("alice", "parley.test")->nt_hash, std::string(32, '0'));
 }
 
 TEST_F(UserStoreTest, RemoveAndList) {
@@ -130,7 +177,7 @@ TEST_F(UserStoreTest, FindSeesChangesCommittedElsewhere) {
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->ha1_md5, std::string(32, 'a'));
   ASSERT_TRUE(cli.set_credentials("alice", "parley.test", std::string(32, 'c'),
-                                  std::string(64, 'd')));
+                                  std::string(64, 'd'), std::string(32, 'f')));
   EXPECT_EQ(users_.find("alice", "parley.test")->ha1_md5, std::string(32, 'c'));
   ASSERT_TRUE(cli.remove("alice", "parley.test"));
   EXPECT_FALSE(users_.find("alice", "parley.test").has_value());
