@@ -42,6 +42,7 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   add_serve_command(app, ctx);
   add_cert_command(app, ctx);
   add_user_command(app, ctx);
+  add_contacts_command(app, ctx);
   add_ports_command(app, ctx);
   add_version_command(app, ctx);
 

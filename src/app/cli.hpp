@@ -6,6 +6,10 @@
 //   parley user list   [--config FILE]
 //   parley user remove AOR [--config FILE]
 //   parley user passwd AOR --password P [--config FILE]
+//   parley contacts list|groups AOR [--config FILE]  a user's server-stored contact list
+//   parley contacts add    AOR CONTACT [--name N] [--group G]... [--config FILE]
+//   parley contacts remove AOR CONTACT [--config FILE]
+//   parley contacts add-group AOR NAME [--config FILE]
 //   parley ports       [--format table|json]        the port catalogue
 //   parley version
 //

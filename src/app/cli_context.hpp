@@ -44,6 +44,7 @@ config::Config load_config(const std::string& file);
 void add_serve_command(CLI::App& app, CliContext& ctx);
 void add_cert_command(CLI::App& app, CliContext& ctx);
 void add_user_command(CLI::App& app, CliContext& ctx);
+void add_contacts_command(CLI::App& app, CliContext& ctx);  // cli_contacts.cpp
 void add_ports_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace parley::app
