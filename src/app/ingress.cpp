@@ -1,6 +1,7 @@
 #include "app/ingress.hpp"
 
 #include "app/router.hpp"
+#include "sip/random.hpp"
 #include "sip/transaction/response_destination.hpp"
 
 #include <spdlog/spdlog.h>
@@ -104,6 +105,34 @@ std::string raw_error_response(std::string_view raw, int status, std::string_vie
   return out;
 }
 
+bool Ingress::signature_ok(sip::Message& m, const sip::Peer& source) {
+  using Check = sip::auth::SecurityAssociations::Check;
+  auto v = sas_->verify(m, source.flow);
+  if (v.check == Check::NoAssociation) return true;
+  bool is_register = m.is_request() && m.method() == sip::Method::Register;
+  if (v.check == Check::Valid) {
+    if (!is_register) m.remove_all(HeaderId::Authorization);
+    return true;
+  }
+  // A REGISTER may start a new handshake (new SA, so the old one's check
+  // fails): the registrar decides.
+  if (is_register) return true;
+  bool invalid = v.check == Check::Invalid;
+  std::string_view why = invalid ? "invalid NTLM signature" : "unsigned message over an NTLM SA";
+  if (!m.is_request() || m.method() == sip::Method::Ack) {
+    log_.malformed(m.is_request() ? m.method_text() : std::string_view("response"), source, 0,
+                   why);
+    return false;
+  }
+  sip::Message r = invalid ? sip::Message::make_response(m, 403, "Invalid Message Signature",
+                                                         sip::random_hex(5))
+                           : sip::Message::make_response(m, 401, {},
+                                                         sip::random_hex(5));
+  log_.malformed(m.method_text(), source, r.status(), why);
+  sender_.send(sip::response_destination(m, source), r.serialize(), 0);
+  return false;
+}
+
 void Ingress::on_message(std::string bytes, const sip::Peer& source, const sip::Local& local) {
   // A throttled source costs one lookup and, for a request, a stateless 503.
   if (std::uint32_t wait = throttle_.blocked_for(source.ip, clock_.now())) {
@@ -134,6 +163,7 @@ void Ingress::on_message(std::string bytes, const sip::Peer& source, const sip::
     log_.malformed(m.method_text(), source, m.is_request() ? 400 : 0, "too many headers");
     return;
   }
+  if (sas_ && source.flow != 0 && !signature_ok(m, source)) return;
   if (m.is_request()) {
     if (auto via = m.top_via()) m.replace_value(HeaderId::Via, via_with_received(*via, source));
     if (router_) {

@@ -13,6 +13,7 @@
 
 #include "app/request_log.hpp"
 #include "app/source_throttle.hpp"
+#include "sip/auth/security_associations.hpp"
 #include "sip/peer.hpp"
 #include "sip/transaction/sender.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -30,7 +31,18 @@ class Ingress {
           Router* router = nullptr);
   void on_message(std::string bytes, const sip::Peer& source, const sip::Local& local);
 
+  // [MS-SIPAE] 3.3.5.2: every message over a connection with an established
+  // NTLM security association must carry a valid signature. Unsigned requests
+  // get 401 (the client re-signs), requests with a bad signature 403 "Invalid
+  // Message Signature", unsigned or badly signed responses are dropped; a
+  // REGISTER goes on to the registrar, which runs the handshake. Once
+  // verified, the client's NTLM Authorization is removed: it is for this hop.
+  void set_security_associations(const sip::auth::SecurityAssociations* sas) { sas_ = sas; }
+
  private:
+  // False when the message was answered or dropped for its signature.
+  bool signature_ok(sip::Message& m, const sip::Peer& source);
+
   sip::TransactionLayer& transactions_;
   sip::Sender& sender_;
   SpdlogRequestLog& log_;
@@ -38,6 +50,7 @@ class Ingress {
   SourceThrottle& throttle_;
   const base::TimerService& clock_;
   Router* router_;
+  const sip::auth::SecurityAssociations* sas_ = nullptr;
 };
 
 // The top Via value with received/rport set for a request from `source`.

@@ -54,6 +54,15 @@ void Router::on_request(const sip::ServerTransactionPtr& tx) {
     tx->respond(std::move(r));
     return;
   }
+  if (lync_ && sas_) {
+    if (auto who = sas_->identity(tx->source().flow)) {
+      if (lync_->handle(tx, *who)) {
+        log_.accepted(req, tx->source(), "answered for the Lync client of " + who->username + "@" +
+                                             who->domain);
+        return;
+      }
+    }
+  }
   switch (req.method()) {
     case sip::Method::Register:
       if (registrar_->is_local_domain(req.request_uri().host_lower())) {

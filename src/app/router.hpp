@@ -12,6 +12,7 @@
 #include <atomic>
 #include <optional>
 
+#include "app/lync_self.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
@@ -26,6 +27,12 @@ class Router final : public sip::TransactionUser {
   // first and attach() the roles once the listeners are open. Until then a
   // request gets 503 with Retry-After and everything else is dropped.
   Router(proxy::RequestLog& log, std::string server_header);
+  // Requests a signed-in Lync-protocol client makes of itself (lync_self.hpp),
+  // answered before the proxy sees them. Call before attach().
+  void attach_lync(LyncSelfServices& lync, const sip::auth::SecurityAssociations& sas) {
+    lync_ = &lync;
+    sas_ = &sas;
+  }
   void attach(registrar::Registrar& registrar, proxy::Proxy& proxy,
               const proxy::LocalIdentity& identity);
 
@@ -61,6 +68,8 @@ class Router final : public sip::TransactionUser {
   registrar::Registrar* registrar_ = nullptr;
   proxy::Proxy* proxy_ = nullptr;
   const proxy::LocalIdentity* identity_ = nullptr;
+  LyncSelfServices* lync_ = nullptr;
+  const sip::auth::SecurityAssociations* sas_ = nullptr;
   std::atomic<bool> attached_{false};  // release in attach(), acquire before use
   proxy::RequestLog& log_;
   std::string server_header_;

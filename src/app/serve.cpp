@@ -17,6 +17,7 @@
 #include "app/ingress.hpp"
 #include "app/request_log.hpp"
 #include "app/router.hpp"
+#include "app/signing_sender.hpp"
 #include "net/asio_timer.hpp"
 #include "net/tls_context.hpp"
 #include "net/transport_layer.hpp"
@@ -25,8 +26,11 @@
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
 #include "sip/auth/digest_authenticator.hpp"
+#include "sip/auth/user_store_lookup.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "store/sqlite/database.hpp"
+#include "store/sqlite/sqlite_contact_store.hpp"
+#include "store/sqlite/sqlite_im_session_store.hpp"
 #include "store/sqlite/sqlite_user_store.hpp"
 #include "topology/listeners.hpp"
 
@@ -71,12 +75,53 @@ void raise_descriptor_limit(std::size_t max_connections) {
                  rl.rlim_cur, max_connections);
 }
 
-void schedule_purge(base::TimerService& timers, registrar::LocationService& location) {
-  timers.schedule(base::Millis{30000}, [&timers, &location] {
+void schedule_purge(base::TimerService& timers, registrar::LocationService& location,
+                    sip::auth::SecurityAssociations& sas, proxy::ImSessionTracker& im) {
+  timers.schedule(base::Millis{30000}, [&timers, &location, &sas, &im] {
     std::size_t n = location.purge(timers.now());
     if (n) spdlog::debug("expired {} binding(s)", n);
-    schedule_purge(timers, location);
+    if (std::size_t s = sas.purge()) spdlog::debug("expired {} NTLM security association(s)", s);
+    if (std::size_t i = im.expire()) spdlog::debug("closed {} idle IM session(s)", i);
+    schedule_purge(timers, location, sas, im);
   });
+}
+
+// Writes each finished IM session to the store; a store failure is logged, the
+// session is not retried.
+class StoreImSessionSink final : public proxy::ImSessionSink {
+ public:
+  explicit StoreImSessionSink(store::ImSessionStore& store) : store_(store) {}
+  void record(const proxy::ImSession& s) override {
+    try {
+      store_.add({s.call_id, s.caller, s.callee, s.started_at, s.ended_at, s.messages,
+                  s.ended_by_bye});
+      spdlog::info("IM session {} -> {}: {} message(s), call-id={}", s.caller, s.callee,
+                   s.messages, s.call_id);
+    } catch (const std::exception& e) {
+      spdlog::error("IM session record for call-id={} lost: {}", s.call_id, e.what());
+    }
+  }
+
+ private:
+  store::ImSessionStore& store_;
+};
+
+// The names the NTLM CHALLENGE gives ([MS-NLMP] 2.2.1.2): the server's FQDN
+// as targetname, NetBIOS names from the first labels of the first local domain
+// and of the FQDN, upper-cased as Windows writes them.
+sip::auth::SecurityAssociationOptions ntlm_options(const config::Config& cfg) {
+  auto netbios = [](std::string_view dns) {
+    std::string n(dns.substr(0, dns.find('.')));
+    if (n.size() > 15) n.resize(15);
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return n;
+  };
+  sip::auth::SecurityAssociationOptions o;
+  o.targetname = cfg.fqdn;
+  o.nb_domain = netbios(cfg.domains.front());
+  o.nb_computer = netbios(cfg.fqdn);
+  o.dns_domain = cfg.domains.front();
+  return o;
 }
 
 }  // namespace
@@ -130,16 +175,26 @@ int serve(const config::Config& cfg) {
                                           std::chrono::seconds(10), cfg.limits.throttle_time});
   SpdlogRequestLog log(throttle, timers);
 
+  // [MS-SIPAE] NTLM security associations for Lync-protocol clients over TLS.
+  if (!sip::auth::ntlm::crypto_available())
+    spdlog::warn("OpenSSL's legacy provider (MD4, RC4) is missing: NTLM sign-in will fail");
+  sip::auth::SecurityAssociations sas(ntlm_options(cfg), timers);
+  SigningSender signing(sender, sas);
+
   Router router(log, kServerHeader);
-  sip::TransactionLayer transactions(sip::TransactionConfig{}, sender, router, timers);
+  sip::TransactionLayer transactions(sip::TransactionConfig{}, signing, router, timers);
   sender.attach(transactions);
-  Ingress ingress(transactions, sender, log, cfg.limits.max_header_count, throttle, timers,
+  Ingress ingress(transactions, signing, log, cfg.limits.max_header_count, throttle, timers,
                   &router);
+  ingress.set_security_associations(&sas);
   transport.set_message_handler(
       [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
         ingress.on_message(std::move(bytes), source, local);
       });
-  transport.set_flow_closed_handler([&location](sip::FlowId flow) { location.flow_closed(flow); });
+  transport.set_flow_closed_handler([&location, &sas](sip::FlowId flow) {
+    location.flow_closed(flow);
+    sas.flow_closed(flow);
+  });
 
   pool.start();
   std::vector<net::BoundListener> bound;
@@ -160,13 +215,22 @@ int serve(const config::Config& cfg) {
   registrar::RegistrarOptions ropts{cfg.domains, cfg.limits.min_expires, cfg.limits.max_expires,
                                     cfg.limits.default_expires, kServerHeader};
   registrar::Registrar registrar(ropts, users, authenticator, location, timers);
+  registrar.enable_ntlm(sas, sip::auth::ntlm_user_lookup(users, cfg.domains));
   proxy::ProxyOptions popts;
   popts.domains = cfg.domains;
   popts.server_header = kServerHeader;
-  proxy::Proxy proxy(popts, identity, location, users, authenticator, transactions, sender, timers,
-                     log);
+  proxy::Proxy proxy(popts, identity, location, users, authenticator, transactions, signing,
+                     timers, log);
+  proxy.set_security_associations(&sas);
+  store::SqliteImSessionStore im_records(db);
+  StoreImSessionSink im_sink(im_records);
+  proxy::ImSessionTracker im_sessions(im_sink);
+  proxy.set_im_sessions(&im_sessions);
+  store::SqliteContactStore contacts(db);
+  LyncSelfServices lync(contacts, cfg.fqdn, kServerHeader);
+  router.attach_lync(lync, sas);
   router.attach(registrar, proxy, identity);
-  schedule_purge(timers, location);
+  schedule_purge(timers, location, sas, im_sessions);
 
   spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),
                workers, cfg.data_dir.string());
@@ -179,6 +243,7 @@ int serve(const config::Config& cfg) {
   spdlog::info("signal {}: stopping", sig);
   transport.stop();
   pool.stop();
+  if (std::size_t n = im_sessions.close_all()) spdlog::info("recorded {} open IM session(s)", n);
   return 0;
 }
 

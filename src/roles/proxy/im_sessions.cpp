@@ -89,7 +89,7 @@ std::size_t ImSessionTracker::expire(Clock::time_point now) {
     {
       std::lock_guard lock(sh.mu);
       for (auto it = sh.by_call_id.begin(); it != sh.by_call_id.end();) {
-        if (now - it->second.last_activity < idle_limit_) {
+        if (now != Clock::time_point::max() && now - it->second.last_activity < idle_limit_) {
           ++it;
           continue;
         }

@@ -60,6 +60,8 @@ class ImSessionTracker {
   void in_dialog(const sip::Message& request, Clock::time_point now = Clock::now());
   // Records and forgets the sessions idle since before `now - idle_limit`.
   std::size_t expire(Clock::time_point now = Clock::now());
+  // Records every open session (the server is stopping); returns how many.
+  std::size_t close_all() { return expire(Clock::time_point::max()); }
   std::size_t open_count() const;
 
  private:

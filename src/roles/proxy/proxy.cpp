@@ -169,6 +169,16 @@ Proxy::Caller Proxy::authenticate(const sip::ServerTransactionPtr& tx, Message& 
   // Requests from other domains may reach local users (they cannot prove an
   // identity here); the caller refuses any other target.
   if (!is_local_domain(from_domain)) return Caller::Unverified;
+  if (sas_) {
+    if (auto sa_user = sas_->identity(tx->source().flow)) {
+      if (sa_user->username != sip::unescape(from->uri.user) || sa_user->domain != from_domain) {
+        reject(tx, 403, "NTLM SA of " + sa_user->username + "@" + sa_user->domain +
+                            " but From is " + from->uri.aor());
+        return Caller::Answered;
+      }
+      return Caller::Authenticated;
+    }
+  }
   auto result = sip::auth::verify_request(authenticator_, in, from_domain, /*proxy=*/true,
                                           sip::auth::user_store_lookup(users_));
   if (result.status == sip::auth::VerifyStatus::Malformed) {
@@ -208,6 +218,7 @@ std::optional<Message> Proxy::stateless_challenge(const Message& in, const sip::
     default:
       break;
   }
+  if (sas_ && sas_->has_association(source.flow)) return std::nullopt;
   if (!in.request_uri().is_sip()) return std::nullopt;
   auto mf = in.max_forwards();
   if (mf && *mf == 0) return std::nullopt;

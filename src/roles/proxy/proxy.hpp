@@ -52,6 +52,7 @@
 #include "roles/proxy/local_identity.hpp"
 #include "roles/registrar/location.hpp"
 #include "sip/auth/digest_authenticator.hpp"
+#include "sip/auth/security_associations.hpp"
 #include "sip/transaction/sender.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "store/user_store.hpp"
@@ -109,6 +110,10 @@ class Proxy {
   // Where 1:1 IM sessions relayed here are recorded (im_sessions.hpp); none
   // by default. Set before the first request; the tracker must outlive this.
   void set_im_sessions(ImSessionTracker* tracker) { im_sessions_ = tracker; }
+  // A request over a connection with an established [MS-SIPAE] NTLM security
+  // association was signed by that SA's user (Ingress drops any that is not):
+  // it is authenticated as that user, with no Digest challenge.
+  void set_security_associations(const sip::auth::SecurityAssociations* sas) { sas_ = sas; }
 
  private:
   struct Target {
@@ -156,6 +161,7 @@ class Proxy {
   RequestLog& log_;
   DialogToken token_;
   ImSessionTracker* im_sessions_ = nullptr;
+  const sip::auth::SecurityAssociations* sas_ = nullptr;
 };
 
 }  // namespace parley::proxy

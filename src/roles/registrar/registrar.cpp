@@ -63,10 +63,11 @@ std::string instance_urn(std::string_view instance) {
   return std::string(instance);
 }
 
-// The event packages a Lync-protocol client may subscribe to here.
+// The event packages a Lync-protocol client may subscribe to here (pidgin-sipe
+// subscribes to exactly those it finds listed).
 constexpr std::string_view kLyncAllowEvents =
-    "vnd-microsoft-provisioning,vnd-microsoft-roaming-contacts,vnd-microsoft-roaming-ACL,"
-    "presence,presence.wpending,vnd-microsoft-roaming-self,vnd-microsoft-provisioning-v2";
+    "vnd-microsoft-roaming-contacts,presence,vnd-microsoft-roaming-self,"
+    "vnd-microsoft-provisioning-v2";
 
 bool supports(const sip::Message& m, std::string_view option) {
   for (const sip::Header* h : m.find_all(sip::HeaderId::Supported)) {
@@ -117,11 +118,56 @@ Outcome Registrar::reply(const sip::Message& request, int status, std::string lo
 }
 
 Outcome Registrar::challenge(const sip::Message& request, std::string_view realm, bool stale,
-                             std::string log) {
+                             std::string log, const sip::Peer& from) {
   sip::Message r = sip::Message::make_response(request, 401, {}, make_tag());
   sip::auth::add_challenge(r, authenticator_, realm, stale, /*proxy=*/false);
+  // [MS-SIPAE] 3.3.5.1: NTLM runs over TLS only; a Digest client picks its
+  // own scheme and ignores this one (RFC 3261 22.4).
+  if (sas_ && from.transport == sip::Transport::Tls)
+    r.push_back(sip::HeaderId::WWWAuthenticate, sas_->offer());
   r.push_back(sip::HeaderId::Server, options_.server_header);
   return Outcome{std::move(r), std::move(log)};
+}
+
+std::optional<Outcome> Registrar::ntlm_step(const sip::Message& request,
+                                            const sip::auth::sipae::Credentials& credentials,
+                                            std::string_view realm, const sip::Peer& from,
+                                            std::string& user) {
+  using Step = sip::auth::SecurityAssociations::Step;
+  if (from.transport != sip::Transport::Tls || from.flow == 0)
+    return challenge(request, realm, false, "challenged: NTLM only over TLS", from);
+  if (!credentials.has_gssapi_data) {
+    // A refresh over an established SA: signed like every other message.
+    auto v = sas_->verify(request, from.flow);
+    if (v.check != sip::auth::SecurityAssociations::Check::Valid)
+      return challenge(request, realm, false, "challenged: NTLM REGISTER without a valid SA",
+                       from);
+    if (v.domain != realm)
+      return reply(request, 403, "rejected: NTLM user " + v.username + "@" + v.domain +
+                                     " may not register in " + std::string(realm));
+    user = v.username;
+    return std::nullopt;
+  }
+  auto o = sas_->handshake(request, credentials, from.flow, ntlm_lookup_);
+  switch (o.step) {
+    case Step::Challenge: {
+      sip::Message r = sip::Message::make_response(request, 401, {}, make_tag());
+      r.push_back(sip::HeaderId::WWWAuthenticate, o.header);
+      r.push_back(sip::HeaderId::Server, options_.server_header);
+      return Outcome{std::move(r), "challenged: " + o.reason};
+    }
+    case Step::Established:
+      if (o.domain != realm)
+        return reply(request, 403, "rejected: " + o.reason + " may not register in " +
+                                       std::string(realm));
+      user = o.username;
+      return std::nullopt;
+    case Step::Rejected:
+      return challenge(request, realm, false, "challenged: " + o.reason, from);
+    case Step::Malformed:
+      break;
+  }
+  return reply(request, 400, "rejected: malformed NTLM credentials: " + o.reason);
 }
 
 Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
@@ -137,18 +183,30 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
 
   // Step 3: authenticate (RFC 3261 22.2). Unknown users and wrong passwords get
   // the same answer, so the registrar does not reveal which accounts exist.
-  auto result = sip::auth::verify_request(authenticator_, request, realm, /*proxy=*/false,
-                                          sip::auth::user_store_lookup(users_));
-  if (!result.ok()) {
-    if (result.status == sip::auth::VerifyStatus::Malformed)
-      return reply(request, 400, "rejected: malformed credentials: " + result.reason);
-    return challenge(request, realm, result.stale(),
-                     std::string("challenged ") + aor + ": " +
-                         std::string(sip::auth::verify_status_name(result.status)));
+  std::string authenticated;
+  std::optional<sip::auth::sipae::Credentials> ntlm;
+  if (sas_) ntlm = sip::auth::SecurityAssociations::credentials_of(request);
+  if (ntlm) {
+    if (auto answer = ntlm_step(request, *ntlm, realm, from, authenticated)) {
+      answer->log = aor + " " + answer->log;
+      return std::move(*answer);
+    }
+  } else {
+    auto result = sip::auth::verify_request(authenticator_, request, realm, /*proxy=*/false,
+                                            sip::auth::user_store_lookup(users_));
+    if (!result.ok()) {
+      if (result.status == sip::auth::VerifyStatus::Malformed)
+        return reply(request, 400, "rejected: malformed credentials: " + result.reason);
+      return challenge(request, realm, result.stale(),
+                       std::string("challenged ") + aor + ": " +
+                           std::string(sip::auth::verify_status_name(result.status)),
+                       from);
+    }
+    authenticated = result.username;
   }
   // Step 4: the authenticated user may register this AOR (its own).
-  if (result.username != user)
-    return reply(request, 403, "rejected: " + result.username + " may not register " + aor);
+  if (authenticated != user)
+    return reply(request, 403, "rejected: " + authenticated + " may not register " + aor);
 
   // Step 6 and 7: the Contact headers.
   auto contacts = request.find_all(sip::HeaderId::Contact);

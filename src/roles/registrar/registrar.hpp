@@ -14,6 +14,7 @@
 #include "base/timer.hpp"
 #include "roles/registrar/location.hpp"
 #include "sip/auth/digest_authenticator.hpp"
+#include "sip/auth/security_associations.hpp"
 #include "sip/message.hpp"
 #include "store/user_store.hpp"
 
@@ -45,16 +46,34 @@ class Registrar {
 
   bool is_local_domain(std::string_view host) const;
 
+  // [MS-SIPAE] NTLM for Lync-protocol clients over TLS (security_associations.hpp):
+  // a REGISTER over TLS without credentials is offered NTLM beside Digest, and
+  // one with NTLM credentials runs the handshake. `lookup` maps the
+  // AUTHENTICATE's user and domain to a store user with an NT hash. Set before
+  // the first request; both must outlive the registrar.
+  void enable_ntlm(sip::auth::SecurityAssociations& sas, sip::auth::NtlmUserLookup lookup) {
+    sas_ = &sas;
+    ntlm_lookup_ = std::move(lookup);
+  }
+
  private:
   Outcome reply(const sip::Message& request, int status, std::string log);
   Outcome challenge(const sip::Message& request, std::string_view realm, bool stale,
-                    std::string log);
+                    std::string log, const sip::Peer& from);
+  // Step 3 for NTLM credentials: the authenticated username (as *user), or the
+  // response to send.
+  std::optional<Outcome> ntlm_step(const sip::Message& request,
+                                   const sip::auth::sipae::Credentials& credentials,
+                                   std::string_view realm, const sip::Peer& from,
+                                   std::string& user);
 
   RegistrarOptions options_;
   store::UserStore& users_;
   sip::auth::DigestAuthenticator& authenticator_;
   LocationService& location_;
   const base::TimerService& clock_;
+  sip::auth::SecurityAssociations* sas_ = nullptr;
+  sip::auth::NtlmUserLookup ntlm_lookup_;
 };
 
 // Where requests for a newly registered contact go (see registrar.cpp):

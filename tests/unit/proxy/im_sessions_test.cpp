@@ -88,6 +88,12 @@ TEST(ImSessionTracker, AnIdleSessionIsRecordedWhenItExpires) {
   EXPECT_EQ(sink.records[0].messages, 0u);
   EXPECT_EQ(sink.records[0].ended_at, 1'700'000'000);
   EXPECT_FALSE(sink.records[0].ended_by_bye);
+  // Stopping records what is still open, once.
+  t.answered(parsed(im_invite()), t0 + 700s);
+  EXPECT_EQ(t.close_all(), 1u);
+  EXPECT_EQ(t.close_all(), 0u);
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[1].messages, 1u);
 }
 
 class ImThroughProxyTest : public ProxyTest {};

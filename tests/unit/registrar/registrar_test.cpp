@@ -27,7 +27,7 @@ class MemoryUsers : public store::UserStore {
     return std::nullopt;
   }
   bool set_credentials(std::string_view, std::string_view, std::string_view,
-                       std::string_view) override {
+                       std::string_view, std::string_view) override {
     return false;
   }
   bool remove(std::string_view, std::string_view) override { return false; }
