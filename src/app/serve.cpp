@@ -226,6 +226,8 @@ int serve(const config::Config& cfg) {
   StoreImSessionSink im_sink(im_records);
   proxy::ImSessionTracker im_sessions(im_sink);
   proxy.set_im_sessions(&im_sessions);
+  proxy::ImGateway im_gateway(identity, transactions, timers, kServerHeader);
+  proxy.set_im_gateway(&im_gateway);
   store::SqliteContactStore contacts(db);
   LyncSelfServices lync(contacts, cfg.fqdn, kServerHeader);
   router.attach_lync(lync, sas);

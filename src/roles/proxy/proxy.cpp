@@ -319,6 +319,12 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   bool dialog_route = pop_own_routes(m);
   auto to = m.to();
   bool in_dialog = to && !to->tag().empty();
+  // A dialog the IM gateway answered itself ends here.
+  if (in_dialog && gateway_ && gateway_->in_dialog(tx)) {
+    if (im_sessions_) im_sessions_->in_dialog(in);
+    log_.accepted(in, tx->source(), "answered by the IM gateway");
+    return;
+  }
   dialog_route = dialog_route && in_dialog;
 
   // 22.3: everything that is not a dialog of ours is authenticated.
@@ -370,6 +376,16 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
     //     404 for both because it is true of an unknown user too (nobody can be
     //     reached at that URI now), while 404 would be false for a real user and
     //     tells a remote client to drop the contact. The log says which it was.
+    if (gateway_ && !in_dialog && caller == Caller::Authenticated &&
+        m.method() == sip::Method::Invite && ImGateway::wanted(bindings) &&
+        ImSessionTracker::is_im_invite(m)) {
+      std::string caller_aor = m.from()->uri.aor();
+      gateway_->answer(tx, caller_aor, ruri.aor(), bindings);
+      if (im_sessions_) im_sessions_->answered(in);
+      log_.accepted(in, tx->source(),
+                    "IM gateway: " + ruri.aor() + " has only standard SIP clients");
+      return;
+    }
     if (targets.empty()) {
       if (known) return reject(tx, 480, "no binding for " + ruri.aor());
       if (caller == Caller::Authenticated) return reject(tx, 404, "no such user " + ruri.aor());
@@ -571,6 +587,7 @@ void Proxy::on_ack(const Message& ack, const sip::Peer& from) {
   // follow the route set statelessly.
   // Only along a dialog this proxy record-routed, or to a local user: an ACK
   // is never challenged, so it must not become a way to relay.
+  if (gateway_ && gateway_->absorbs(ack)) return;  // for a 200 the gateway sent itself
   Message m = ack;
   bool dialog_route = pop_own_routes(m);
   std::optional<sip::Peer> dest;

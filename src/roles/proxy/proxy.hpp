@@ -48,6 +48,7 @@
 
 #include "base/timer.hpp"
 #include "roles/proxy/dialog_token.hpp"
+#include "roles/proxy/im_gateway.hpp"
 #include "roles/proxy/im_sessions.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "roles/registrar/location.hpp"
@@ -114,6 +115,9 @@ class Proxy {
   // association was signed by that SA's user (Ingress drops any that is not):
   // it is authenticated as that user, with no Digest challenge.
   void set_security_associations(const sip::auth::SecurityAssociations* sas) { sas_ = sas; }
+  // Lync-style IM INVITEs to users with only standard SIP clients are answered
+  // by this gateway and relayed as pager-mode MESSAGEs (im_gateway.hpp).
+  void set_im_gateway(ImGateway* gateway) { gateway_ = gateway; }
 
  private:
   struct Target {
@@ -162,6 +166,7 @@ class Proxy {
   DialogToken token_;
   ImSessionTracker* im_sessions_ = nullptr;
   const sip::auth::SecurityAssociations* sas_ = nullptr;
+  ImGateway* gateway_ = nullptr;
 };
 
 }  // namespace parley::proxy

@@ -16,7 +16,7 @@ std::uint32_t Binding::seconds_left(base::TimePoint now) const {
 LocationService::Stored::Stored(const BindingUpdate& u, std::string_view call_id,
                                 std::uint32_t cseq, const sip::Peer& flow,
                                 base::TimePoint expires_at)
-    : cseq_(cseq), q_(u.q), expires_at_(expires_at) {
+    : cseq_(cseq), q_(u.q), lync_(u.lync), expires_at_(expires_at) {
   const sip::Peer& to = u.destination ? *u.destination : flow;
   port_ = to.port;
   transport_ = to.transport;
@@ -52,6 +52,7 @@ Binding LocationService::Stored::to_binding() const {
   b.call_id = call_id();
   b.cseq = cseq_;
   b.q = q_;
+  b.lync = lync_;
   b.expires_at = expires_at_;
   b.flow.transport = transport_;
   b.flow.ip = field(kIp);

@@ -30,6 +30,7 @@ struct Binding {
   std::string call_id;       // of the REGISTER that created/refreshed it
   std::uint32_t cseq = 0;
   std::uint16_t q = 1000;    // q-value in thousandths (RFC 3261 20.10)
+  bool lync = false;         // registered by a Lync-protocol client (msrtc-event-categories)
   base::TimePoint expires_at;
   sip::Peer flow;            // source of the REGISTER: where requests for it go
 
@@ -46,6 +47,7 @@ struct BindingUpdate {
   std::uint32_t expires = 0;  // seconds; 0 removes the binding
   // Where requests for this contact go; when unset, the REGISTER's flow.
   std::optional<sip::Peer> destination;
+  bool lync = false;  // the REGISTER came from a Lync-protocol client
 };
 
 class LocationService {
@@ -112,6 +114,7 @@ class LocationService {
     std::uint16_t q_ = 1000;
     std::uint16_t port_ = 0;
     sip::Transport transport_ = sip::Transport::Udp;
+    bool lync_ = false;
     sip::FlowId flow_id_ = 0;
     base::TimePoint expires_at_;
   };

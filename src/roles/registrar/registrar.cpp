@@ -121,9 +121,11 @@ Outcome Registrar::challenge(const sip::Message& request, std::string_view realm
                              std::string log, const sip::Peer& from) {
   sip::Message r = sip::Message::make_response(request, 401, {}, make_tag());
   sip::auth::add_challenge(r, authenticator_, realm, stale, /*proxy=*/false);
-  // [MS-SIPAE] 3.3.5.1: NTLM runs over TLS only; a Digest client picks its
-  // own scheme and ignores this one (RFC 3261 22.4).
-  if (sas_ && from.transport == sip::Transport::Tls)
+  // [MS-SIPAE] 3.3.5.1: NTLM runs over TLS only, and is offered only to a
+  // Lync-protocol client (it says so with msrtc-event-categories): libre, under
+  // baresip, refuses a 401 that has any scheme besides Digest.
+  if (sas_ && from.transport == sip::Transport::Tls &&
+      supports(request, "msrtc-event-categories"))
     r.push_back(sip::HeaderId::WWWAuthenticate, sas_->offer());
   r.push_back(sip::HeaderId::Server, options_.server_header);
   return Outcome{std::move(r), std::move(log)};
@@ -244,6 +246,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
       if (!v) return reply(request, 400, "rejected: bad q-value");
       u.q = *v;
     }
+    u.lync = supports(request, "msrtc-event-categories");
     if (auto inst = na->param("+sip.instance")) u.instance = unquote(*inst);
     if (auto rid = na->param("reg-id")) u.reg_id = std::string(*rid);
     u.destination = binding_destination(na->uri, u.reg_id, from);

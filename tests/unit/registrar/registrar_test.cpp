@@ -314,3 +314,41 @@ TEST(Location, OneContactUnderTwoAorsIsFoundUnderEach) {
   EXPECT_EQ(b->call_id, "c2");
   EXPECT_TRUE(loc.lookup("a@x", clock.now()).empty());
 }
+
+TEST_F(RegistrarTest, NtlmIsOfferedOnlyToALyncClientOverTls) {
+  sip::auth::SecurityAssociationOptions o;
+  o.targetname = "fe.parley.test";
+  sip::auth::SecurityAssociations sas(o, clock_);
+  registrar_.enable_ntlm(sas, {});
+  auto ntlm_offers = [](const Outcome& out) {
+    int n = 0;
+    for (const sip::Header* h : out.response.find_all(sip::HeaderId::WWWAuthenticate))
+      n += h->value.starts_with("NTLM") ? 1 : 0;
+    return n;
+  };
+  const std::string lync = "Supported: gruu-10, adhoclist, msrtc-event-categories\r\n";
+  sip::Peer tls{sip::Transport::Tls, "127.0.0.1", 50000, 9};
+  sip::Peer tcp{sip::Transport::Tcp, "127.0.0.1", 50001, 10};
+  Outcome over_tls = registrar_.handle(parse(reg(1, "Contact: <sip:a@h>\r\n", lync)), tls);
+  ASSERT_EQ(over_tls.response.status(), 401);
+  EXPECT_EQ(ntlm_offers(over_tls), 1);
+  auto offer = sip::auth::sipae::parse_challenge(
+      over_tls.response.find_all(sip::HeaderId::WWWAuthenticate).back()->value);
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(offer->targetname, "fe.parley.test");
+  // Digest stays on offer beside it.
+  EXPECT_GE(over_tls.response.find_all(sip::HeaderId::WWWAuthenticate).size(), 2u);
+  // A standard client over TLS (libre refuses any scheme but Digest), and a
+  // Lync client over TCP (NTLM runs over TLS only), get Digest alone.
+  EXPECT_EQ(ntlm_offers(registrar_.handle(parse(reg(2, "Contact: <sip:a@h>\r\n")), tls)), 0);
+  EXPECT_EQ(ntlm_offers(registrar_.handle(parse(reg(3, "Contact: <sip:a@h>\r\n", lync)), tcp)),
+            0);
+  // NTLM credentials over TCP are answered with a plain challenge, no handshake.
+  Outcome ntlm_tcp = registrar_.handle(
+      parse(reg(4, "Contact: <sip:a@h>\r\n",
+                lync + "Authorization: NTLM qop=\"auth\", realm=\"SIP Communications Service\", "
+                       "targetname=\"fe.parley.test\", gssapi-data=\"\", version=4\r\n")),
+      tcp);
+  EXPECT_EQ(ntlm_tcp.response.status(), 401);
+  EXPECT_EQ(sas.size(), 0u);
+}
