@@ -8,27 +8,40 @@
 #include "roles/lync/roaming_self.hpp"
 #include "roles/registrar/registrar.hpp"
 #include "sip/chars.hpp"
+#include "sip/transaction/branch.hpp"
+#include "sip/uri.hpp"
 
 namespace parley::app {
 
 using sip::HeaderId;
 using sip::Message;
 
-LyncSelfServices::LyncSelfServices(store::ContactStore& contacts, std::string server_fqdn,
-                                   std::string server_header)
+LyncSelfServices::LyncSelfServices(store::ContactStore& contacts,
+                                   const proxy::LocalIdentity& identity,
+                                   sip::TransactionLayer& transactions,
+                                   const base::TimerService& clock, std::string server_header)
     : contacts_(contacts),
-      server_fqdn_(std::move(server_fqdn)),
+      identity_(identity),
+      transactions_(transactions),
+      clock_(clock),
       server_header_(std::move(server_header)) {}
+
+std::size_t LyncSelfServices::subscription_count() const {
+  std::lock_guard lock(mu_);
+  return subscriptions_.size();
+}
 
 bool LyncSelfServices::handle(const sip::ServerTransactionPtr& tx,
                               const sip::auth::NtlmUser& user) {
   const Message& req = tx->request();
   if (req.method() != sip::Method::Subscribe && req.method() != sip::Method::Service) return false;
   std::string aor = user.username + "@" + user.domain;
+  auto to = req.to();
+  if (!to) return false;
+  // A refresh goes to the Contact of our 200, not to the user's AOR.
+  if (!to->tag().empty()) return req.method() == sip::Method::Subscribe && refresh(tx, aor);
   const sip::Uri& ruri = req.request_uri();
   if (!ruri.is_sip() || ruri.aor() != aor) return false;
-  auto to = req.to();
-  if (!to || !to->tag().empty()) return false;  // refreshes in a dialog: not kept yet
   if (req.method() == sip::Method::Service) {
     if (!sip::iequals(req.content_type(), lync::kTypeSoap)) return false;
     service(tx, aor);
@@ -59,7 +72,7 @@ void LyncSelfServices::subscribe(const sip::ServerTransactionPtr& tx, const std:
     lync::ProvisioningConfig cfg;
     // No focusFactoryUri until the Focus exists (conferencing): with one, the
     // client offers meetings that nothing here could hold.
-    cfg.server_fqdn = server_fqdn_;
+    cfg.server_fqdn = identity_.fqdn();
     body = lync::build_provision_group_list(cfg, std::get<lync::ProvisioningRequest>(what));
     type = lync::kTypeProvisioningV2;
     one_off = true;
@@ -78,17 +91,58 @@ void LyncSelfServices::subscribe(const sip::ServerTransactionPtr& tx, const std:
     body = lync::build_contact_list(contacts_.list(aor));
     type = lync::kTypeRoamingContacts;
   }
-  Message r = Message::make_response(req, 200, {}, registrar::make_tag());
+  std::string our_tag = registrar::make_tag();
+  Message r = Message::make_response(req, 200, {}, our_tag);
   r.push_back(HeaderId::Event, event);
   std::uint32_t expires = one_off ? 0 : req.expires().value_or(3600);
   if (expires > 0 && expires < 600) expires = 600;
   r.push_back(HeaderId::Expires, std::to_string(expires));
   if (one_off) r.push_back(HeaderId::SubscriptionState, "terminated;expires=0");
-  r.push_back(HeaderId::Contact, "<sip:" + server_fqdn_ + ";transport=tls>");
+  sip::Local here = identity_.listener_for(tx->source().transport);
+  r.push_back(HeaderId::Contact, identity_.record_route(here));
+  if (expires > 0) {
+    auto from = req.from();
+    const sip::Header* contact = req.find(HeaderId::Contact);
+    auto target = contact ? sip::parse_name_addr(contact->value) : std::nullopt;
+    if (from && target) {
+      Subscription sub{aor, std::string(event), std::string(from->tag()), our_tag,
+                       std::string(target->uri.text), tx->source(), 0,
+                       clock_.now() + std::chrono::seconds(expires)};
+      std::lock_guard lock(mu_);
+      subscriptions_[std::string(req.call_id())] = std::move(sub);
+    }
+  }
   if (auto cseq = req.cseq()) r.push_back("ms-piggyback-cseq", std::to_string(cseq->number));
   r.push_back(HeaderId::Server, server_header_);
   r.set_body(body, type);
   tx->respond(std::move(r));
+}
+
+bool LyncSelfServices::refresh(const sip::ServerTransactionPtr& tx, const std::string& aor) {
+  const Message& req = tx->request();
+  auto to = req.to();
+  std::uint32_t expires = req.expires().value_or(3600);
+  if (expires > 0 && expires < 600) expires = 600;
+  std::string event;
+  {
+    std::lock_guard lock(mu_);
+    auto it = subscriptions_.find(std::string(req.call_id()));
+    if (it == subscriptions_.end() || it->second.our_tag != to->tag() || it->second.aor != aor)
+      return false;
+    event = it->second.event;
+    if (expires == 0) {
+      subscriptions_.erase(it);
+    } else {
+      it->second.expires = clock_.now() + std::chrono::seconds(expires);
+      it->second.flow = tx->source();
+    }
+  }
+  Message r = Message::make_response(req, 200);
+  r.push_back(HeaderId::Event, event);
+  r.push_back(HeaderId::Expires, std::to_string(expires));
+  r.push_back(HeaderId::Server, server_header_);
+  tx->respond(std::move(r));
+  return true;
 }
 
 void LyncSelfServices::service(const sip::ServerTransactionPtr& tx, const std::string& aor) {
@@ -98,6 +152,44 @@ void LyncSelfServices::service(const sip::ServerTransactionPtr& tx, const std::s
   r.push_back(HeaderId::Server, server_header_);
   if (!reply.body.empty()) r.set_body(reply.body, reply.content_type);
   tx->respond(std::move(r));
+  if (reply.delta)
+    notify(aor, lync::kEventRoamingContacts, lync::kTypeRoamingContacts,
+           lync::build_contact_delta(*reply.delta));
+}
+
+void LyncSelfServices::notify(const std::string& aor, std::string_view event,
+                              std::string_view content_type, const std::string& body) {
+  std::vector<std::pair<Message, sip::Peer>> out;
+  {
+    std::lock_guard lock(mu_);
+    base::TimePoint now = clock_.now();
+    for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+      Subscription& s = it->second;
+      if (s.expires <= now) {
+        it = subscriptions_.erase(it);
+        continue;
+      }
+      if (s.aor == aor && s.event == event) {
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(s.expires - now).count();
+        sip::Local leaving = identity_.listener_for(s.flow.transport);
+        std::vector<std::string> h = {
+            "Via: " + identity_.via(leaving, sip::make_branch()),
+            "Max-Forwards: 70",
+            "From: <sip:" + aor + ">;tag=" + s.our_tag,
+            "To: <sip:" + aor + ">;tag=" + s.client_tag,
+            "Call-ID: " + it->first,
+            "CSeq: " + std::to_string(++s.cseq) + " NOTIFY",
+            "Event: " + s.event,
+            "Subscription-State: active;expires=" + std::to_string(left),
+            "Contact: " + identity_.record_route(leaving),
+            "Content-Type: " + std::string(content_type),
+        };
+        out.emplace_back(Message::make_request(sip::Method::Notify, s.target, h, body), s.flow);
+      }
+      ++it;
+    }
+  }
+  for (auto& [m, to] : out) transactions_.send_request(std::move(m), to);
 }
 
 }  // namespace parley::app

@@ -12,14 +12,22 @@
 // body. Provisioning is one-off (Expires: 0, subscription terminated). The
 // bodies come from roles/lync; the contact list from the store.
 //
-// Not yet: NOTIFY/BENOTIFY to the user's other subscriptions when the list
-// changes (the client that made the change knows it; others see it at their
-// next sign-in).
+// The roaming-self and roaming-contacts subscriptions are dialogs kept here
+// until they expire: a refresh (SUBSCRIBE in the dialog) renews one, Expires: 0
+// ends it, and when a SERVICE request changes a user's contact list every
+// roaming-contacts subscription of that user, on every endpoint, gets a NOTIFY
+// with the change (contactDelta, [MS-SIP] 3.7). A change made with `parley
+// contacts` while the user is signed in reaches the clients at their next
+// subscription.
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
+#include "base/timer.hpp"
 #include "roles/lync/provisioning.hpp"
+#include "roles/proxy/local_identity.hpp"
 #include "sip/auth/security_associations.hpp"
 #include "sip/transaction/transaction_layer.hpp"
 #include "store/contact_store.hpp"
@@ -28,7 +36,8 @@ namespace parley::app {
 
 class LyncSelfServices {
  public:
-  LyncSelfServices(store::ContactStore& contacts, std::string server_fqdn,
+  LyncSelfServices(store::ContactStore& contacts, const proxy::LocalIdentity& identity,
+                   sip::TransactionLayer& transactions, const base::TimerService& clock,
                    std::string server_header);
 
   // Answers `tx` if it is one of the requests above from `user` to itself;
@@ -36,13 +45,35 @@ class LyncSelfServices {
   bool handle(const sip::ServerTransactionPtr& tx, const sip::auth::NtlmUser& user);
 
  private:
+  // Subscriptions kept (for tests and the log).
+  std::size_t subscription_count() const;
+
+ private:
+  struct Subscription {
+    std::string aor;
+    std::string event;
+    std::string client_tag;  // the subscriber's From tag
+    std::string our_tag;     // the To tag of our 200
+    std::string target;      // the subscriber's Contact URI
+    sip::Peer flow;          // where its SUBSCRIBE came from
+    std::uint32_t cseq = 0;  // of our NOTIFYs
+    base::TimePoint expires;
+  };
   void subscribe(const sip::ServerTransactionPtr& tx, const std::string& aor,
                  std::string_view event);
+  bool refresh(const sip::ServerTransactionPtr& tx, const std::string& aor);
   void service(const sip::ServerTransactionPtr& tx, const std::string& aor);
+  // NOTIFY `body` to every live `event` subscription of `aor`.
+  void notify(const std::string& aor, std::string_view event, std::string_view content_type,
+              const std::string& body);
 
   store::ContactStore& contacts_;
-  std::string server_fqdn_;
+  const proxy::LocalIdentity& identity_;
+  sip::TransactionLayer& transactions_;
+  const base::TimerService& clock_;
   std::string server_header_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Subscription> subscriptions_;  // by Call-ID
 };
 
 }  // namespace parley::app

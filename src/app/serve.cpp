@@ -229,7 +229,7 @@ int serve(const config::Config& cfg) {
   proxy::ImGateway im_gateway(identity, transactions, timers, kServerHeader);
   proxy.set_im_gateway(&im_gateway);
   store::SqliteContactStore contacts(db);
-  LyncSelfServices lync(contacts, cfg.fqdn, kServerHeader);
+  LyncSelfServices lync(contacts, identity, transactions, timers, kServerHeader);
   router.attach_lync(lync, sas);
   router.attach(registrar, proxy, identity);
   schedule_purge(timers, location, sas, im_sessions);

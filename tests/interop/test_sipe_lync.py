@@ -5,9 +5,10 @@ What a Lync-protocol user sees, through the headless libpurple driver (sipe_clie
   1. alice, whose server-stored contact list was given bob by `parley contacts add`, signs
      in with authentication=ntlm over TLS and finds bob in her list (vnd-microsoft-roaming-
      contacts, piggybacked on the SUBSCRIBE's 200);
-  2. bob signs in, adds alice from the client (a SOAP setContact SERVICE request), signs
-     out; a fresh client for bob (new libpurple user dir, so nothing cached) signs in and
-     finds alice in the list the server kept; `parley contacts list` shows her too;
+  2. bob signs in on two endpoints and adds alice from one (a SOAP setContact SERVICE
+     request); the other gets the change (a roaming-contacts NOTIFY with a contactDelta);
+     he signs out; a fresh client for bob (new libpurple user dir, so nothing cached)
+     signs in and finds alice in the list the server kept; `parley contacts list` too;
   3. alice and bob exchange IMs both ways in one conversation (INVITE with message SDP,
      MESSAGEs in the record-routed dialog);
   4. every message either way was signed and verified: pidgin-sipe logged a validated
@@ -180,8 +181,10 @@ def main() -> None:
         alice.wait_for(rf"^BUDDY-ADDED sip:{re.escape(BOB)} Friends$", 15, from_start=True)
         check(True, "alice's list from the server shows bob in Friends")
 
-        step("bob adds alice from his client (SERVICE setContact), signs out and in again")
+        step("bob, signed in on two endpoints, adds alice from one (SERVICE setContact); the "
+             "other is told (roaming-contacts NOTIFY); he signs out and in again")
         bob = sign_in(srv, "bob", BOB, BOB_PW, ca=srv.ca_path)
+        bob_other = sign_in(srv, "bob-other", BOB, BOB_PW, ca=srv.ca_path)
         # SIPE numbers its list changes from the deltaNum of the list it was sent
         # (piggybacked on the SUBSCRIBE's 200, just after sign-in): let it arrive.
         deadline = time.monotonic() + 10
@@ -197,7 +200,9 @@ def main() -> None:
                 break
             time.sleep(0.1)
         check(ALICE in listed.stdout, "parley contacts list bob shows alice", listed.describe())
-        check(bob.close() == 0, "bob signs out")
+        bob_other.wait_for(rf"^BUDDY-ADDED sip:{re.escape(ALICE)} ", 10)
+        check(True, "bob's other endpoint got the change and lists alice")
+        check(bob.close() == 0 and bob_other.close() == 0, "bob signs out on both")
         bob = sign_in(srv, "bob-again", BOB, BOB_PW, ca=srv.ca_path)
         bob.wait_for(rf"^BUDDY-ADDED sip:{re.escape(ALICE)} Friends$", 15, from_start=True)
         check(True, "bob's new client (fresh user dir) gets alice from the server's list")

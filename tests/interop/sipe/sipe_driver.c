@@ -66,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -912,6 +913,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+
 	ctx = g_option_context_new("- drive pidgin-sipe headless (see the source for the protocol)");
 	g_option_context_add_main_entries(ctx, option_entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -946,6 +948,11 @@ int main(int argc, char **argv)
 		emit("FATAL libpurple initialisation failed");
 		return 2;
 	}
+	/* SIPE draws its Call-IDs and tags from rand(), seeded with the time alone
+	 * during libpurple's start-up: two drivers started in the same second would
+	 * send the same REGISTER Call-ID and CSeq, and the second would look like a
+	 * replay of the first (RFC 3261 10.3). Two real machines would not. */
+	srand((unsigned)time(NULL) ^ ((unsigned)getpid() << 16));
 	purple_set_blist(purple_blist_new());
 	purple_blist_load();
 	purple_prefs_set_string("/purple/away/idle_reporting", "none");
