@@ -239,6 +239,17 @@ std::optional<Message> Proxy::stateless_challenge(const Message& in, const sip::
   return r;
 }
 
+bool Proxy::from_lync_client(const Message& m, const sip::Peer& source) const {
+  if (source.flow == 0) return false;
+  if (sas_ && sas_->has_association(source.flow)) return true;
+  auto from = m.from();
+  if (!from || !from->uri.is_sip()) return false;
+  for (const auto& b : location_.lookup(from->uri.aor(), clock_.now())) {
+    if (b.lync && b.flow.flow == source.flow) return true;
+  }
+  return false;
+}
+
 std::optional<sip::Peer> Proxy::route_to(const Message& m) const {
   if (const sip::Header* route = m.find(HeaderId::Route)) {
     auto na = sip::parse_name_addr(route->value);
@@ -376,9 +387,11 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
     //     404 for both because it is true of an unknown user too (nobody can be
     //     reached at that URI now), while 404 would be false for a real user and
     //     tells a remote client to drop the contact. The log says which it was.
+    // Only for a Lync-protocol caller (signed in over an NTLM SA): a standard
+    // client that opens an IM session by INVITE talks to the callee itself.
     if (gateway_ && !in_dialog && caller == Caller::Authenticated &&
         m.method() == sip::Method::Invite && ImGateway::wanted(bindings) &&
-        ImSessionTracker::is_im_invite(m)) {
+        ImSessionTracker::is_im_invite(m) && from_lync_client(m, tx->source())) {
       std::string caller_aor = m.from()->uri.aor();
       gateway_->answer(tx, caller_aor, ruri.aor(), bindings);
       if (im_sessions_) im_sessions_->answered(in);

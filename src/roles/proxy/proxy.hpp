@@ -115,8 +115,9 @@ class Proxy {
   // association was signed by that SA's user (Ingress drops any that is not):
   // it is authenticated as that user, with no Digest challenge.
   void set_security_associations(const sip::auth::SecurityAssociations* sas) { sas_ = sas; }
-  // Lync-style IM INVITEs to users with only standard SIP clients are answered
-  // by this gateway and relayed as pager-mode MESSAGEs (im_gateway.hpp).
+  // IM INVITEs from Lync-protocol clients (over an NTLM SA) to users with only
+  // standard SIP clients are answered by this gateway and relayed as
+  // pager-mode MESSAGEs (im_gateway.hpp).
   void set_im_gateway(ImGateway* gateway) { gateway_ = gateway; }
 
  private:
@@ -145,6 +146,9 @@ class Proxy {
   // The next hop for a request whose Request-URI is a remote target (in-dialog,
   // or after our Route was popped): a registered contact's flow, or the URI.
   std::optional<sip::Peer> route_to(const sip::Message& m) const;
+  // Whether `m` comes from a Lync-protocol client: over an NTLM SA, or over the
+  // flow of a binding a Lync client registered.
+  bool from_lync_client(const sip::Message& m, const sip::Peer& source) const;
   std::string loop_key(const sip::Message& m) const;
   bool looped(const sip::Message& m, const std::string& key) const;
   void forward(const sip::ServerTransactionPtr& tx, sip::Message request,

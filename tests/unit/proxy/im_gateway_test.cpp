@@ -27,6 +27,13 @@ class ImGatewayTest : public ProxyTest {
  protected:
   ImGatewayTest() : gateway_(identity_, layer_, clock_, "Parley") {
     proxy_.set_im_gateway(&gateway_);
+    // alice is a Lync-protocol client: registered with msrtc-event-categories,
+    // over the flow her requests come from.
+    registrar::BindingUpdate u;
+    u.contact = "sip:alice@192.0.2.10:5070";
+    u.expires = 3600;
+    u.lync = true;
+    location_.update("alice@parley.test", {u}, "reg-alice", 1, alice_udp, clock_.now());
   }
   ~ImGatewayTest() override { proxy_.set_im_gateway(nullptr); }
   ImGateway gateway_;
@@ -119,6 +126,16 @@ TEST_F(ImGatewayTest, ImInviteToALyncClientIsForwardedAsAnyInvite) {
   receive(authorized(im_invite(true)), alice_udp);
   Sent fwd = one_sent();
   EXPECT_EQ(fwd.line(), std::string("INVITE ") + kBobUdpContact + " SIP/2.0");
+  EXPECT_EQ(gateway_.size(), 0u);
+}
+
+TEST_F(ImGatewayTest, AStandardCallerTalksToTheCalleeItself) {
+  // carol opens an IM session by INVITE from a standard client (SIPp does):
+  // bob gets the INVITE, the gateway stays out.
+  Request r = im_invite(true);
+  r.from = "<sip:carol@parley.test>;tag=cf1";
+  receive(authorized(r, "carol", "carol-pw"), bob_tcp);
+  EXPECT_EQ(one_sent().line(), std::string("INVITE ") + kBobUdpContact + " SIP/2.0");
   EXPECT_EQ(gateway_.size(), 0u);
 }
 
