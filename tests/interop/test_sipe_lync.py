@@ -10,7 +10,7 @@ What a Lync-protocol user sees, through the headless libpurple driver (sipe_clie
      he signs out; a fresh client for bob (new libpurple user dir, so nothing cached)
      signs in and finds alice in the list the server kept; `parley contacts list` too;
   3. alice and bob exchange IMs both ways in one conversation (INVITE with message SDP,
-     MESSAGEs in the record-routed dialog);
+     MESSAGEs in the record-routed dialog), and bob's typing notice reaches alice;
   4. every message either way was signed and verified: pidgin-sipe logged a validated
      signature on what parley sent and nothing it dropped, and parley rejected nothing;
   5. a relay between alice's client and parley flips one hex digit of the signature of
@@ -215,6 +215,9 @@ def main() -> None:
         alice.send(f"im sip:{BOB} how are you")
         bob.wait_for(rf"^IM sip:{re.escape(ALICE)} how are you$", 15)
         check(True, "three IMs delivered: alice -> bob, bob -> alice, alice -> bob")
+        bob.send(f"typing sip:{ALICE}")
+        alice.wait_for(rf"^TYPING sip:{re.escape(BOB)}$", 10)
+        check(True, "bob's typing notice (INFO in the dialog) reaches alice")
 
         step("a flipped signature digit on one of alice's MESSAGEs: parley refuses it")
         alice.send(f"im sip:{BOB} {TAMPER_TEXT}")
