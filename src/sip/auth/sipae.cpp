@@ -309,6 +309,9 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
       }
       v = (v << 6) | static_cast<std::uint32_t>(d);
     }
+    // RFC 4648 3.5: the bits a padded group leaves over must be zero, so one
+    // byte string has one encoding.
+    if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0)) return std::nullopt;
     out.push_back(static_cast<std::uint8_t>(v >> 16));
     if (pad < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
     if (pad < 1) out.push_back(static_cast<std::uint8_t>(v));
