@@ -67,8 +67,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string error;
   if (auto c = sipae::parse_credentials(text, &error)) {
-    if (auto again = sipae::parse_credentials(sipae::format_credentials(*c)); !again)
-      parley::fuzz::fail("formatted credentials do not parse", __FILE__, __LINE__, printable(text));
+    // Written back and parsed again, unless a value holds a control character,
+    // which a quoted-string cannot carry raw (as in fuzz_auth_header).
+    bool writable = true;
+    for (const std::string* v : {&c->qop, &c->realm, &c->opaque, &c->targetname, &c->gssapi_data,
+                                 &c->crand, &c->cnum, &c->response}) {
+      for (char ch : *v) {
+        auto u = static_cast<unsigned char>(ch);
+        if ((u < 0x20 && ch != '\t') || u == 0x7f) writable = false;
+      }
+    }
+    if (writable) {
+      auto again = sipae::parse_credentials(sipae::format_credentials(*c));
+      if (!again || again->opaque != c->opaque || again->targetname != c->targetname ||
+          again->realm != c->realm || again->response != c->response)
+        parley::fuzz::fail("formatted credentials do not parse back the same", __FILE__,
+                           __LINE__, printable(text));
+    }
   }
   (void)sipae::parse_challenge(text, &error);
   (void)sipae::parse_authentication_info(text, &error);
