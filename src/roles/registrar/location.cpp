@@ -69,10 +69,6 @@ LocationService::Shard& LocationService::shard_for(std::string_view aor) {
   return shards_[std::hash<std::string_view>{}(aor) % kShards];
 }
 
-LocationService::IndexShard& LocationService::index_for(std::string_view contact) {
-  return index_[contact_hash(contact) % kShards];
-}
-
 bool LocationService::matches(const Stored& b, const BindingUpdate& u) {
   if (!b.instance().empty() || !u.instance.empty())
     return b.instance() == u.instance && b.reg_id() == u.reg_id;

@@ -137,7 +137,6 @@ class LocationService {
   // RFC 3261 10.3 step 7 / RFC 5626: same instance and reg-id, else same contact.
   static bool matches(const Stored& b, const BindingUpdate& u);
   Shard& shard_for(std::string_view aor);
-  IndexShard& index_for(std::string_view contact);
   std::array<Shard, kShards> shards_;
   std::array<IndexShard, kShards> index_;
 };

@@ -210,6 +210,10 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
   if (authenticated != user)
     return reply(request, 403, "rejected: " + authenticated + " may not register " + aor);
 
+  // A Lync-protocol client ([MS-SIPREGE]) says so with msrtc-event-categories:
+  // its bindings are marked, and its 200 is written as Lync Server writes it.
+  const bool lync = supports(request, "msrtc-event-categories");
+
   // Step 6 and 7: the Contact headers.
   auto contacts = request.find_all(sip::HeaderId::Contact);
   std::optional<std::uint32_t> header_expires = request.expires();
@@ -246,7 +250,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
       if (!v) return reply(request, 400, "rejected: bad q-value");
       u.q = *v;
     }
-    u.lync = supports(request, "msrtc-event-categories");
+    u.lync = lync;
     if (auto inst = na->param("+sip.instance")) u.instance = unquote(*inst);
     if (auto rid = na->param("reg-id")) u.reg_id = std::string(*rid);
     u.destination = binding_destination(na->uri, u.reg_id, from);
@@ -267,9 +271,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
 
   // Step 8: 200 with every current binding.
   Outcome o = reply(request, 200, "");
-  // A Lync-protocol client ([MS-SIPREGE]) says so with msrtc-event-categories
-  // and reads its GRUU from the OCS-style `gruu=` Contact parameter.
-  bool lync = supports(request, "msrtc-event-categories");
+  // A Lync client reads its GRUU from the OCS-style `gruu=` Contact parameter.
   bool gruu = supports(request, "gruu") || supports(request, "gruu-10") || lync;
   auto bindings = location_.lookup(aor, now);
   std::optional<std::uint32_t> own_expires;

@@ -36,6 +36,13 @@ std::string SecurityAssociations::offer() const {
 
 namespace {
 
+// `bytes` random bytes in upper-case hex, as Lync servers write opaque and srand.
+std::string random_upper_hex(std::size_t bytes) {
+  std::string s = random_hex(bytes);
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 SecurityAssociations::Outcome outcome(SecurityAssociations::Step step, std::string reason) {
   SecurityAssociations::Outcome o;
   o.step = step;
@@ -66,8 +73,7 @@ SecurityAssociations::Outcome SecurityAssociations::handshake(
     // Step 2: a new SA and its CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2).
     auto sa = std::make_shared<Association>();
     random_fill(sa->server_challenge);
-    sa->opaque = random_hex(4);
-    for (char& ch : sa->opaque) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    sa->opaque = random_upper_hex(4);
     sa->created = now;
     ntlm::ChallengeParams p;
     p.server_challenge = sa->server_challenge;
@@ -204,8 +210,7 @@ bool SecurityAssociations::sign(Message& m, FlowId flow) {
   auto sa = find_flow(flow);
   if (!sa) return false;
   sipae::AuthenticationInfo a;
-  a.srand = random_hex(4);
-  for (char& ch : a.srand) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  a.srand = random_upper_hex(4);
   a.snum = std::to_string(sa->snum.fetch_add(1, std::memory_order_relaxed) + 1);
   a.opaque = sa->opaque;
   a.targetname = options_.targetname;

@@ -323,14 +323,19 @@ ContactResult<ContactDelta> SqliteContactStore::delete_contact(
                      });
 }
 
+std::optional<ContactRefusal> SqliteContactStore::check_group_fields(
+    std::string_view name, std::string_view external_uri) const {
+  if (name.empty()) return ContactRefusal::invalid;
+  if (name.size() > limits_.max_name_bytes ||
+      external_uri.size() > limits_.max_external_uri_bytes)
+    return ContactRefusal::limit;
+  return std::nullopt;
+}
+
 ContactResult<ContactDelta> SqliteContactStore::add_group(
     std::string_view aor, std::string_view name, std::string_view external_uri,
     std::optional<std::int64_t> expected_delta) {
-  if (name.empty()) return ContactRefusal::invalid;
-  if (name.size() > limits_.max_name_bytes ||
-      external_uri.size() > limits_.max_external_uri_bytes) {
-    return ContactRefusal::limit;
-  }
+  if (auto refused = check_group_fields(name, external_uri)) return *refused;
   return change_list(*db_, check_, aor, expected_delta,
                      [&](SqliteConnection& c, const ListRow& row, ContactDelta& delta) -> Step {
                        const auto groups = load_groups(c, row.id);
@@ -358,11 +363,7 @@ ContactResult<ContactDelta> SqliteContactStore::add_group(
 ContactResult<ContactDelta> SqliteContactStore::modify_group(
     std::string_view aor, std::int64_t id, std::string_view name, std::string_view external_uri,
     std::optional<std::int64_t> expected_delta) {
-  if (name.empty()) return ContactRefusal::invalid;
-  if (name.size() > limits_.max_name_bytes ||
-      external_uri.size() > limits_.max_external_uri_bytes) {
-    return ContactRefusal::limit;
-  }
+  if (auto refused = check_group_fields(name, external_uri)) return *refused;
   return change_list(*db_, check_, aor, expected_delta,
                      [&](SqliteConnection& c, const ListRow& row, ContactDelta& delta) -> Step {
                        const auto groups = load_groups(c, row.id);

@@ -39,6 +39,10 @@ class SqliteContactStore final : public ContactStore {
                                       std::optional<std::int64_t> expected_delta) override;
 
  private:
+  // A group's name and external URI against the limits: nullopt when they fit.
+  std::optional<ContactRefusal> check_group_fields(std::string_view name,
+                                                   std::string_view external_uri) const;
+
   std::shared_ptr<SqliteDatabase> db_;
   ContactLimits limits_;
   DeltaCheck check_;
