@@ -83,8 +83,12 @@ void LyncSelfServices::subscribe(const sip::ServerTransactionPtr& tx, const std:
       return;
     }
     lync::RoamingSelf self;
-    self.uri = "sip:" + aor;
-    self.containers = lync::default_containers();
+    if (roaming_self_source_) {
+      self = roaming_self_source_(aor);
+    } else {
+      self.uri = "sip:" + aor;
+      self.containers = lync::default_containers();
+    }
     body = lync::build_roaming_data(self, std::get<lync::RoamingScope>(scope));
     type = lync::kTypeRoamingSelf;
   } else {
@@ -155,6 +159,15 @@ void LyncSelfServices::service(const sip::ServerTransactionPtr& tx, const std::s
   if (reply.delta)
     notify(aor, lync::kEventRoamingContacts, lync::kTypeRoamingContacts,
            lync::build_contact_delta(*reply.delta));
+}
+
+void LyncSelfServices::roaming_self_changed(const std::string& aor) {
+  if (!roaming_self_source_) return;
+  lync::RoamingScope scope;
+  scope.categories = true;
+  scope.containers = true;
+  notify(aor, lync::kEventRoamingSelf, lync::kTypeRoamingSelf,
+         lync::build_roaming_data(roaming_self_source_(aor), scope));
 }
 
 void LyncSelfServices::notify(const std::string& aor, std::string_view event,

@@ -21,12 +21,14 @@
 // subscription.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "base/timer.hpp"
 #include "roles/lync/provisioning.hpp"
+#include "roles/lync/roaming_self.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "sip/auth/security_associations.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -43,6 +45,16 @@ class LyncSelfServices {
   // Answers `tx` if it is one of the requests above from `user` to itself;
   // false leaves it to the caller.
   bool handle(const sip::ServerTransactionPtr& tx, const sip::auth::NtlmUser& user);
+
+  // Where a user's roaming-self content (its publications and containers)
+  // comes from: the presence role. Without it, no categories and the default
+  // containers. Set before the first request.
+  void set_roaming_self_source(std::function<lync::RoamingSelf(const std::string& aor)> fn) {
+    roaming_self_source_ = std::move(fn);
+  }
+  // The user's publications or containers changed: every roaming-self
+  // subscription of `aor` gets a NOTIFY with the whole document.
+  void roaming_self_changed(const std::string& aor);
 
  private:
   // Subscriptions kept (for tests and the log).
@@ -72,6 +84,7 @@ class LyncSelfServices {
   sip::TransactionLayer& transactions_;
   const base::TimerService& clock_;
   std::string server_header_;
+  std::function<lync::RoamingSelf(const std::string&)> roaming_self_source_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Subscription> subscriptions_;  // by Call-ID
 };

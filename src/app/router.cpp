@@ -112,6 +112,9 @@ void Router::on_ack(const Message& ack, const sip::Peer& from) {
 
 void Router::on_response(const sip::ClientTransactionPtr& tx, const Message& response) {
   if (!attached_.load(std::memory_order_acquire)) return;
+  if (presence_ && tx->method() == sip::Method::Notify && !tx->context() &&
+      response.status() >= 200)
+    presence_->on_notify_result(response.call_id(), response.status());
   proxy_->on_response(tx, response);
 }
 
@@ -124,6 +127,8 @@ void Router::on_client_error(const sip::ClientTransactionPtr& tx, sip::Transacti
   if (!attached_.load(std::memory_order_acquire)) return;
   spdlog::debug("client transaction {} {} failed: {}", sip::method_name(tx->method()),
                 tx->request().call_id(), sip::to_string(error));
+  if (presence_ && tx->method() == sip::Method::Notify && !tx->context())
+    presence_->on_notify_result(tx->request().call_id(), 408);
   proxy_->on_client_error(tx, error);
 }
 

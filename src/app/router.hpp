@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "app/lync_self.hpp"
+#include "roles/presence/service/presence_service.hpp"
 #include "roles/proxy/local_identity.hpp"
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
@@ -33,6 +34,8 @@ class Router final : public sip::TransactionUser {
     lync_ = &lync;
     sas_ = &sas;
   }
+  // The presence role hears how its NOTIFYs ended (481 ends a subscription).
+  void attach_presence(presence::PresenceService& presence) { presence_ = &presence; }
   void attach(registrar::Registrar& registrar, proxy::Proxy& proxy,
               const proxy::LocalIdentity& identity);
 
@@ -69,6 +72,7 @@ class Router final : public sip::TransactionUser {
   proxy::Proxy* proxy_ = nullptr;
   const proxy::LocalIdentity* identity_ = nullptr;
   LyncSelfServices* lync_ = nullptr;
+  presence::PresenceService* presence_ = nullptr;
   const sip::auth::SecurityAssociations* sas_ = nullptr;
   std::atomic<bool> attached_{false};  // release in attach(), acquire before use
   proxy::RequestLog& log_;

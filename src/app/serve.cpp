@@ -23,6 +23,7 @@
 #include "net/transport_layer.hpp"
 #include "net/worker.hpp"
 #include "pki/pki.hpp"
+#include "roles/presence/service/presence_service.hpp"
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
 #include "sip/auth/digest_authenticator.hpp"
@@ -83,6 +84,16 @@ void schedule_purge(base::TimerService& timers, registrar::LocationService& loca
     if (std::size_t s = sas.purge()) spdlog::debug("expired {} NTLM security association(s)", s);
     if (std::size_t i = im.expire()) spdlog::debug("closed {} idle IM session(s)", i);
     schedule_purge(timers, location, sas, im);
+  });
+}
+
+// Presence: subscriptions and time-limited publications that ran out, and
+// endpoint publications whose binding expired (every 5 s, so a watcher hears
+// of an expiry within that).
+void schedule_presence_sweep(base::TimerService& timers, presence::PresenceService& presence) {
+  timers.schedule(base::Millis{5000}, [&timers, &presence] {
+    presence.sweep();
+    schedule_presence_sweep(timers, presence);
   });
 }
 
@@ -231,7 +242,20 @@ int serve(const config::Config& cfg) {
   store::SqliteContactStore contacts(db);
   LyncSelfServices lync(contacts, identity, transactions, timers, kServerHeader);
   router.attach_lync(lync, sas);
+  presence::PresenceOptions presence_opts;
+  presence_opts.server_header = kServerHeader;
+  presence::PresenceService presence(presence_opts, identity, location, transactions, timers);
+  proxy.set_local_service(&presence);
+  registrar.set_bindings_listener([&presence](const std::string& aor) {
+    presence.bindings_changed(aor);
+  });
+  lync.set_roaming_self_source(
+      [&presence](const std::string& aor) { return presence.roaming_self(aor); });
+  presence.set_roaming_self_listener(
+      [&lync](const std::string& aor) { lync.roaming_self_changed(aor); });
+  router.attach_presence(presence);
   router.attach(registrar, proxy, identity);
+  schedule_presence_sweep(timers, presence);
   schedule_purge(timers, location, sas, im_sessions);
 
   spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),

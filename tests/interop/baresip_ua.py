@@ -24,6 +24,27 @@ What baresip 1.0.0 (Debian 12) offers and this module relies on:
     baresip 1.0's aufile module is a source only, so it cannot record.
   * TLS: sip_cafile is loaded (tls_add_ca), but libre 1.1 does not verify the server
     certificate of SIP/TLS connections; test_baresip.py checks the chain with openssl.
+
+Presence (BaresipUA(..., presence=True) loads modules/presence, after contact.so):
+  * Watching: every contacts-file entry with the address parameter `;presence=p2p`
+    (presence_contact() writes one) gets a SUBSCRIBE (Event: presence, Expires: 600,
+    Accept-less) to the contact's URI, routed through the account's `outbound` proxy,
+    i.e. through parley; sent 1 s after start, whether registered or not. A failed
+    SUBSCRIBE is retried after 30 s, then 300 s, 3600 s; a subscription terminated by
+    NOTIFY after 5 s (deactivated/timeout), 300 s or 3600 s (rejected/noresource).
+  * What baresip makes of a NOTIFY (modules/presence/subscriber.c, regexes over the raw
+    body, so namespace prefixes matter): Content-Type must be application/pidf+xml
+    (else 415); `<basic>open</basic>` -> Online, any other basic -> Offline; then
+    `<rpid:away/>` -> Offline, else `<rpid:busy/>` or `<rpid:on-the-phone/>` -> Busy;
+    no Content-Type and Content-Length 0 -> Unknown. Only these four states exist.
+    contact_presence() reads them from the `contacts` command (there is no ctrl_tcp
+    event for a contact's presence; the log says "<uri> changed status from A to B").
+  * Publishing: the account parameter `;pubint=N` (seconds) makes baresip PUBLISH its
+    own state (Event: presence, Expires: N, application/pidf+xml, refreshed with
+    SIP-If-Match) once registered. Its PIDF has only <basic>open|closed</basic> and an
+    empty <rpid:activities/>: baresip 1.0 has no busy or away of its own. Commands:
+    `presence_online` and `presence_offline` (set_presence()); on exit it sends a
+    PUBLISH with Expires: 0 and no body. The exact bodies are in PIDF_OPEN_EXAMPLE.
 """
 
 from __future__ import annotations
@@ -38,14 +59,43 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import harness
-from harness import Failure, HOST, check, info, run_tool, spawn, stop_process
+from harness import Failure, HOST, check, indent, info, run_tool, spawn, stop_process
 
 BARESIP_MODULES = "/usr/lib/baresip/modules"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
+# What baresip 1.0.0 PUBLISHes (CRLF line ends; entity and contact are the account's
+# AOR as written in the accounts file, e.g. sip:carol@parley.test;transport=udp is
+# published as sip:carol@parley.test): status "open" after presence_online and at
+# sign-in, "closed" after presence_offline.
+PIDF_OPEN_EXAMPLE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n'
+    '<presence xmlns="urn:ietf:params:xml:ns:pidf"\r\n'
+    '    xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model"\r\n'
+    '    xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid"\r\n'
+    '    entity="sip:carol@parley.test">\r\n'
+    '  <dm:person id="p4159"><rpid:activities/></dm:person>\r\n'
+    '  <tuple id="t4109">\r\n'
+    '    <status>\r\n'
+    '      <basic>open</basic>\r\n'
+    '    </status>\r\n'
+    '    <contact>sip:carol@parley.test</contact>\r\n'
+    '  </tuple>\r\n'
+    '</presence>\r\n')
+
+# baresip's names for a contact's presence (contact_presence_str), as the `contacts`
+# command prints them.
+PRESENCE_STATES = ("Unknown", "Online", "Offline", "Busy")
+
+
+def presence_contact(uri: str, display: str = "") -> str:
+    """A contacts-file line that baresip's presence module SUBSCRIBEs to."""
+    uri = uri if uri.startswith("sip:") else f"sip:{uri}"
+    return f'{f"{display} " if display else ""}<{uri}>;presence=p2p'
+
 
 def _config_text(sip_port: int, ctrl_port: int, tone_hz: int, snd_path: Path,
-                 cafile: Optional[Path]) -> str:
+                 cafile: Optional[Path], presence: bool = False) -> str:
     lines = [
         "# written by tests/interop/baresip_ua.py",
         "poll_method\t\tepoll",
@@ -79,6 +129,7 @@ def _config_text(sip_port: int, ctrl_port: int, tone_hz: int, snd_path: Path,
         "module_tmp\t\taccount.so",
         "module_app\t\tmenu.so",
         "module_app\t\tcontact.so",
+        *(["module_app\t\tpresence.so"] if presence else []),   # after contact.so
         "module_app\t\tctrl_tcp.so",
         f"ctrl_tcp_listen\t\t{HOST}:{ctrl_port}",
         f"snd_path\t\t{snd_path}",
@@ -98,10 +149,14 @@ class BaresipUA:
         <sip:alice@parley.test;transport=tls>;auth_pass=secret;answermode=auto
     `contacts` are lines of its contacts file; the first is the `message` target.
     `tone_hz` is the frequency of the sine this UA sends in calls.
+    `presence`: load the presence module: contacts written with presence_contact() are
+    watched (SUBSCRIBE through the outbound proxy), and with `;pubint=N` in `account`
+    the UA PUBLISHes its state (see the module docstring).
     """
 
     def __init__(self, name: str, workdir: Path, account: str, tone_hz: int,
-                 contacts: Optional[list[str]] = None, cafile: Optional[Path] = None) -> None:
+                 contacts: Optional[list[str]] = None, cafile: Optional[Path] = None,
+                 presence: bool = False) -> None:
         self.name = name
         self.dir = workdir / name
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -113,8 +168,10 @@ class BaresipUA:
         self.ctrl_port = harness.free_port(udp=False, tcp=True,
                                            avoid=[self.sip_port, self.tls_port])
         self.tone_hz = tone_hz
+        self.presence = presence
         (self.dir / "config").write_text(
-            _config_text(self.sip_port, self.ctrl_port, tone_hz, self.snd_path, cafile))
+            _config_text(self.sip_port, self.ctrl_port, tone_hz, self.snd_path, cafile,
+                         presence))
         (self.dir / "accounts").write_text(account + "\n")
         self.set_contacts(contacts or [])
         self.proc: Optional[subprocess.Popen] = None
@@ -268,6 +325,79 @@ class BaresipUA:
     def has_event(self, type_: str, since: int = 0) -> bool:
         with self.cond:
             return any(e.get("type") == type_ for e in self.events[since:])
+
+    # ------------------------------------------------------------------ presence
+    def set_presence(self, status: str) -> float:
+        """Sets this UA's own state: 'online' or 'offline' (the only two baresip 1.0
+        has: commands presence_online / presence_offline). With pubint set, baresip
+        sends its PUBLISH at once (before it answers the command). Returns the
+        time.monotonic() just before the command was sent."""
+        if not self.presence:
+            raise Failure(f"baresip {self.name} was started without the presence module")
+        if status not in ("online", "offline"):
+            raise Failure(f"baresip 1.0 can only be online or offline, not {status!r}")
+        started = time.monotonic()
+        resp = self.command(f"presence_{status}")
+        check(bool(resp.get("ok")), f"{self.name}'s baresip accepts presence_{status}", str(resp))
+        return started
+
+    def contacts_presence(self) -> dict[str, str]:
+        """{contact URI: 'Online'|'Offline'|'Busy'|'Unknown'} as the `contacts` command
+        prints them (only with the presence module loaded)."""
+        data = ANSI.sub("", str(self.command("contacts", quiet=True).get("data", "")))
+        out: dict[str, str] = {}
+        for line in data.splitlines():
+            m = re.match(r"^\s*>?\s*(Unknown|Online|Offline|Busy)\s+.*<(sip:[^>]+)>", line)
+            if m:
+                out[m.group(2)] = m.group(1)
+        return out
+
+    def contact_presence(self, uri: str) -> Optional[str]:
+        """The state baresip shows for one contact (None if it is not listed)."""
+        uri = uri if uri.startswith("sip:") else f"sip:{uri}"
+        return self.contacts_presence().get(uri)
+
+    def wait_contact_presence(self, uri: str, states: str, timeout: float,
+                              poll: float = 0.05) -> tuple[str, float]:
+        """Polls `contacts` until the contact's state matches the regex `states` (e.g.
+        "Busy" or "Offline|Busy"); returns (state, time.monotonic() when first seen)."""
+        uri = uri if uri.startswith("sip:") else f"sip:{uri}"
+        rx = re.compile(rf"^(?:{states})$")
+        deadline = time.monotonic() + timeout * harness.TIME_SCALE
+        state = None
+        while True:
+            state = self.contact_presence(uri)
+            now = time.monotonic()
+            if state is not None and rx.match(state):
+                return state, now
+            if now > deadline or not self.alive():
+                raise Failure(f"baresip {self.name}: {uri} is {state!r}, not /{states}/, "
+                              f"after {timeout}s{'' if self.alive() else ' (baresip exited)'}"
+                              f"\n{self.presence_log()}")
+            time.sleep(poll)
+
+    def presence_log(self) -> str:
+        """baresip's own presence lines from its log (status changes, subscriber errors)."""
+        text = re.sub(r"\x1b\[36;1m#\r?\n.*?\x1b\[;m", "", self.log_text(), flags=re.S)
+        lines = [ANSI.sub("", l) for l in text.splitlines()
+                 if re.search(r"^presence:|changed status from|publisher", ANSI.sub("", l))]
+        return indent("\n".join(lines[-30:])) if lines else "    | (no presence lines)"
+
+    def sip_trace(self, method: str = "") -> list[str]:
+        """SIP messages in the log (baresip -s prints each one it sends or receives as
+        ESC[36;1m#, "UDP <from> -> <to>", the message, ESC[;m), each as
+        "UDP <from> -> <to>\n<message>" with LF line ends; with `method`, only requests
+        of that method and responses whose CSeq names it."""
+        out = []
+        for m in re.finditer(r"\x1b\[36;1m#\r?\n((?:UDP|TCP|TLS|WS|WSS) \S+ -> \S+)\r?\n"
+                             r"(.*?)\x1b\[;m", self.log_text(), re.S):
+            msg = m.group(2).replace("\r\n", "\n").strip()
+            first = msg.split("\n", 1)[0]
+            if method and not (first.startswith(f"{method} ") or
+                               re.search(rf"(?im)^CSeq:\s*\d+ {re.escape(method)}\s*$", msg)):
+                continue
+            out.append(f"{m.group(1)}\n{msg}")
+        return out
 
     # ------------------------------------------------------------------ log and media
     def log_text(self) -> str:

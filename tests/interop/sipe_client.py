@@ -196,6 +196,8 @@ class SipeClient:
         self.log_path = self.dir / "driver.log"
         self.proc: Optional[subprocess.Popen] = None
         self.lines: list[str] = []       # every event line, in order
+        self.times: list[float] = []     # time.monotonic() each line arrived
+        self.last_time = 0.0             # arrival time of wait_for's last match
         self.pos = 0                     # wait_for searches from here
         self.cond = threading.Condition()
         self.reader: Optional[threading.Thread] = None
@@ -258,6 +260,7 @@ class SipeClient:
                 log.flush()
                 with self.cond:
                     self.lines.append(line)
+                    self.times.append(time.monotonic())
                     self.cond.notify_all()
         with self.cond:
             self.cond.notify_all()
@@ -297,7 +300,8 @@ class SipeClient:
 
     # ------------------------------------------------------------------ protocol
     def send(self, command: str) -> None:
-        """One command line to the driver (im, typing, add, remove, status, list, quit)."""
+        """One command line to the driver (im, typing, add, remove, status, block,
+        unblock, blocked, list, quit)."""
         if self.proc is None or self.proc.stdin is None or not self.alive():
             raise Failure(f"sipe_driver {self.name} is not running; cannot send {command!r}"
                           f"\n{self.describe()}")
@@ -321,6 +325,7 @@ class SipeClient:
                     m = pattern.search(self.lines[i])
                     if m:
                         self.pos = i + 1
+                        self.last_time = self.times[i]
                         return m
                     i += 1
                 left = deadline - time.monotonic()
@@ -332,6 +337,69 @@ class SipeClient:
                     raise Failure(f"sipe_driver {self.name}: no line matching "
                                   f"/{pattern.pattern}/ within {timeout}s\n{self.describe()}")
                 self.cond.wait(min(left, 0.2))
+
+    # ------------------------------------------------------------------ presence
+    def set_status(self, status: str, message: str = "", timeout: float = 5) -> float:
+        """`status <id> [message]`; waits for its OK and returns the time.monotonic() at
+        which the OK line arrived (SIPE has been handed the change: its PUBLISH follows).
+
+        Ids: available, busy, dnd, away, brb, offline (appear offline), or SIPE's own."""
+        self.send(f"status {status} {message}".rstrip())
+        m = self.wait_for(r"^(OK|ERROR) status\b.*$", timeout)
+        if m.group(1) != "OK":
+            raise Failure(f"sipe_driver {self.name}: {m.group(0)}")
+        return self.last_time
+
+    def block(self, who: str, timeout: float = 5) -> float:
+        """`block <who>`: SIPE puts <who> in container 32000 (a setContainerMembers
+        SERVICE); returns the arrival time of the OK line."""
+        return self._privacy("block", who, timeout)
+
+    def unblock(self, who: str, timeout: float = 5) -> float:
+        """`unblock <who>`: SIPE takes <who> out of container 32000."""
+        return self._privacy("unblock", who, timeout)
+
+    def _privacy(self, cmd: str, who: str, timeout: float) -> float:
+        who = who if who.startswith("sip:") else f"sip:{who}"
+        self.send(f"{cmd} {who}")
+        m = self.wait_for(rf"^(OK|ERROR) {cmd} {re.escape(who)}\b.*$", timeout)
+        if m.group(1) != "OK":
+            raise Failure(f"sipe_driver {self.name}: {m.group(0)}")
+        return self.last_time
+
+    def is_blocked(self, who: str, timeout: float = 5) -> bool:
+        """Whether libpurple's deny list has <who> (SIPE syncs it from the server's
+        container 32000 on sign-in and on roaming-self updates)."""
+        who = who if who.startswith("sip:") else f"sip:{who}"
+        self.send(f"blocked {who}")
+        return self.wait_for(rf"^BLOCKED {re.escape(who)} (yes|no)$", timeout).group(1) == "yes"
+
+    def wait_buddy(self, who: str, status: str, note: Optional[str] = None,
+                   timeout: float = 5, from_start: bool = False) -> tuple[str, str, float]:
+        """The next `BUDDY <who> <status> [message]` line whose status id matches the
+        regex `status` (whole id) and, if `note` is given, whose message contains it;
+        returns (status id, message, arrival time.monotonic()).
+
+        SIPE's message is the buddy's note, after an activity text when there is one
+        ("Busy - In the lab"), so `note` is a substring test."""
+        who = who if who.startswith("sip:") else f"sip:{who}"
+        if note is None:
+            rx = rf"^BUDDY {re.escape(who)} (?P<st>{status})(?: (?P<msg>.*))?$"
+        else:
+            rx = rf"^BUDDY {re.escape(who)} (?P<st>{status}) (?P<msg>.*{re.escape(note)}.*)$"
+        m = self.wait_for(rx, timeout, from_start=from_start)
+        return m.group("st"), m.group("msg") or "", self.last_time
+
+    def buddy_state(self, who: str) -> Optional[tuple[str, str]]:
+        """(status id, message) of the last BUDDY line for <who> so far, or None."""
+        who = who if who.startswith("sip:") else f"sip:{who}"
+        rx = re.compile(rf"^BUDDY {re.escape(who)} (\S+)(?: (.*))?$")
+        with self.cond:
+            for line in reversed(self.lines):
+                m = rx.match(line)
+                if m:
+                    return m.group(1), m.group(2) or ""
+        return None
 
     def seen(self, regex: str) -> list[str]:
         """Every event line so far that matches."""
@@ -356,6 +424,24 @@ class SipeClient:
             if m.group(1) in wanted:
                 out.append(m.group(2).replace("\r\n", "\n").replace("\r", ""))
         return out
+
+    def exchange(self, request_regex: str, max_chars: int = 3000) -> str:
+        """For a failure report: the last request SIPE sent whose text matches
+        `request_regex` (needs unsafe_debug), then the first line of every response
+        it received for it (same Call-ID and CSeq)."""
+        rx = re.compile(request_regex)
+        sent = [m for m in self.sip_messages(sent=True) if rx.search(m)]
+        if not sent:
+            return f"    | (pidgin-sipe {self.name} sent no request matching /{request_regex}/)"
+        req = sent[-1]
+        call_id = re.search(r"(?im)^Call-ID:\s*(\S+)", req)
+        cseq = re.search(r"(?im)^CSeq:\s*(.+?)\s*$", req)
+        got = [m.split("\n", 1)[0] for m in self.sip_messages(sent=False)
+               if m.startswith("SIP/2.0") and call_id and cseq
+               and re.search(rf"(?im)^Call-ID:\s*{re.escape(call_id.group(1))}\s*$", m)
+               and re.search(rf"(?im)^CSeq:\s*{re.escape(cseq.group(1))}\s*$", m)]
+        return (indent(req.strip()[:max_chars]) + f"\n    answered: "
+                + (", ".join(got) or "nothing"))
 
     def describe(self) -> str:
         with self.cond:

@@ -86,4 +86,9 @@ std::string LocalIdentity::record_route(const sip::Local& l, std::string_view pa
   return v;
 }
 
+std::string LocalIdentity::contact(const sip::Local& l) const {
+  return "<sip:" + host_of(l) + ":" + std::to_string(l.port) + ";transport=" +
+         std::string(sip::transport_param(l.transport)) + ">";
+}
+
 }  // namespace parley::proxy

@@ -41,6 +41,10 @@ class LocalIdentity {
   // "<sip:127.0.0.1:5060;transport=tcp;lr>" for a Record-Route/Path entry;
   // `params` (";dt=...") are appended inside the brackets.
   std::string record_route(const sip::Local& l, std::string_view params = {}) const;
+  // "<sip:127.0.0.1:5060;transport=tcp>" for the Contact of a dialog this
+  // server is an endpoint of (a subscription it serves; no `lr`, which only
+  // belongs in Route and Record-Route, RFC 3261 19.1.1).
+  std::string contact(const sip::Local& l) const;
 
   const std::string& fqdn() const { return fqdn_; }
   const std::vector<sip::Local>& listeners() const { return listeners_; }

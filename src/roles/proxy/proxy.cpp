@@ -311,12 +311,16 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
                                " is not supported");
   auto mf = m.max_forwards();
   if (mf && *mf == 0) return reject(tx, 483, "Max-Forwards reached 0");
-  if (m.count(HeaderId::ProxyRequire) > 0) {
-    std::string unsupported;
-    for (const sip::Header* h : m.find_all(HeaderId::ProxyRequire)) {
-      if (!unsupported.empty()) unsupported += ", ";
-      unsupported += h->value;
-    }
+  // 16.3 step 5; a request the presence role takes may require what it
+  // understands ([MS-SIP] ms-benotify).
+  bool local = local_ && local_->wants(m);
+  std::string unsupported;
+  for (const sip::Header* h : m.find_all(HeaderId::ProxyRequire)) {
+    if (local && local_->understands(h->value)) continue;
+    if (!unsupported.empty()) unsupported += ", ";
+    unsupported += h->value;
+  }
+  if (!unsupported.empty()) {
     Message r = Message::make_response(in, 420, {}, registrar::make_tag());
     r.push_back(HeaderId::Unsupported, unsupported);
     log_.rejected(in, tx->source(), 420, "unsupported Proxy-Require");
@@ -343,6 +347,15 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   if (!dialog_route) {
     caller = authenticate(tx, m);
     if (caller == Caller::Answered) return;
+  }
+  if (local && !dialog_route) {
+    std::string who;
+    if (caller == Caller::Authenticated) {
+      if (auto f = m.from()) who = f->uri.aor();
+    }
+    log_.accepted(in, tx->source(), "answered by the presence role");
+    local_->handle(tx, who);
+    return;
   }
 
   if (dialog_route && im_sessions_) im_sessions_->in_dialog(m);

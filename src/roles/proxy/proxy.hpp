@@ -78,6 +78,22 @@ struct RequestLog {
                         std::string_view why) = 0;
 };
 
+// A role that answers some requests for local users itself instead of having
+// them forwarded (the presence server: SUBSCRIBE, PUBLISH, SERVICE). The proxy
+// validates and authenticates them as usual and then hands them over.
+class LocalService {
+ public:
+  virtual ~LocalService() = default;
+  // Whether this role takes `request` (cheap; any thread).
+  virtual bool wants(const sip::Message& request) const = 0;
+  // Option tags of Proxy-Require this role understands for requests it takes
+  // (e.g. "ms-benotify", [MS-SIP] best-effort NOTIFY).
+  virtual bool understands(std::string_view option_tag) const = 0;
+  // `caller` is the AOR the request proved ("alice@example.com"), empty when
+  // it proved none (another domain). The role answers `tx`.
+  virtual void handle(const sip::ServerTransactionPtr& tx, const std::string& caller) = 0;
+};
+
 class Proxy {
  public:
   Proxy(ProxyOptions options, const LocalIdentity& identity, registrar::LocationService& location,
@@ -119,6 +135,9 @@ class Proxy {
   // standard SIP clients are answered by this gateway and relayed as
   // pager-mode MESSAGEs (im_gateway.hpp).
   void set_im_gateway(ImGateway* gateway) { gateway_ = gateway; }
+  // Requests the presence role answers itself (LocalService above); set
+  // before the first request.
+  void set_local_service(LocalService* service) { local_ = service; }
 
  private:
   struct Target {
@@ -171,6 +190,7 @@ class Proxy {
   ImSessionTracker* im_sessions_ = nullptr;
   const sip::auth::SecurityAssociations* sas_ = nullptr;
   ImGateway* gateway_ = nullptr;
+  LocalService* local_ = nullptr;
 };
 
 }  // namespace parley::proxy

@@ -268,6 +268,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
         LocationService::Result::OutOfOrder)
       return reply(request, 500, "rejected: out-of-order REGISTER");
   }
+  if ((wildcard || !updates.empty()) && bindings_listener_) bindings_listener_(aor);
 
   // Step 8: 200 with every current binding.
   Outcome o = reply(request, 200, "");

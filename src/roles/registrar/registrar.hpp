@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,14 @@ class Registrar {
     ntlm_lookup_ = std::move(lookup);
   }
 
+  // Told the AOR after every REGISTER that changed its bindings (the presence
+  // role drops the publications of endpoints that signed out). Called on the
+  // worker handling the REGISTER, after the location service was updated and
+  // before the response is sent. Set before the first request.
+  void set_bindings_listener(std::function<void(const std::string& aor)> fn) {
+    bindings_listener_ = std::move(fn);
+  }
+
  private:
   Outcome reply(const sip::Message& request, int status, std::string log);
   Outcome challenge(const sip::Message& request, std::string_view realm, bool stale,
@@ -74,6 +83,7 @@ class Registrar {
   const base::TimerService& clock_;
   sip::auth::SecurityAssociations* sas_ = nullptr;
   sip::auth::NtlmUserLookup ntlm_lookup_;
+  std::function<void(const std::string&)> bindings_listener_;
 };
 
 // Where requests for a newly registered contact go (see registrar.cpp):

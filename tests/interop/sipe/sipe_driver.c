@@ -31,13 +31,23 @@
  *   IM <from> <text>               received IM, markup stripped
  *   IM-ERROR <who> <text>          an error written to an IM conversation
  *   TYPING <from>
- *   BUDDY <name> <status-id> [message]  a buddy's status changed; also every
- *                                  buddy after sign-in, after BUDDY-ADDED and
- *                                  for the `list` command
+ *   BUDDY <name> <status-id> [message]  a buddy's status or status message
+ *                                  changed; also every buddy after sign-in, after
+ *                                  BUDDY-ADDED and for the `list` command. The
+ *                                  message is SIPE's "message" attribute: the
+ *                                  buddy's note (personal note or OOF note), after
+ *                                  SIPE's activity text when it has one ("Busy -
+ *                                  In the lab", or "In a meeting - ..."), markup
+ *                                  stripped; empty when there is none. Status ids
+ *                                  are SIPE's: available, busy, do-not-disturb,
+ *                                  away, be-right-back, offline, ...
  *   BUDDY-ADDED <name> <group>     a buddy was added to the list (by the server's
  *                                  contact list or by the `add` command)
  *   BUDDY-REMOVED <name>
  *   AUTHORIZE <who>                someone asked to see our presence: allowed
+ *   BLOCKED <name> yes|no          answer to `blocked`: whether libpurple's deny
+ *                                  list (which SIPE keeps in step with the
+ *                                  server's container 32000) has <name>
  *   LIST-END                       end of the `list` answer
  *   OK <command> ...               a command was handed to SIPE
  *   ERROR <command> <why>          a command could not be run
@@ -46,11 +56,26 @@
  * Commands on stdin, one per line:
  *   im <to> <text>       typing <to>        add <buddy> <group>
  *   remove <buddy>       list               status <id> [message]
+ *   block <who>          unblock <who>      blocked <who>
  *   quit                 (sign off cleanly, exit 0; so does EOF and SIGTERM)
+ * `block` puts <who> on the account's deny list (purple_privacy_deny), which
+ * pidgin-sipe (OCS 2007+ mode) turns into a SERVICE request with a
+ * setContainerMembers body adding the user to container 32000 (Blocked);
+ * `unblock` takes <who> off it again (purple_privacy_allow), and SIPE sends a
+ * setContainerMembers removing the user from container 32000, so the user's
+ * access level falls back to the default. Both answer `OK block <who>` /
+ * `OK unblock <who>`, or `ERROR block <who> is already blocked` / `ERROR
+ * unblock <who> is not blocked` when there is nothing to change (SIPE would
+ * send nothing).
  * Names without a "sip:" prefix get one.  Status ids: available, busy,
  * dnd (SIPE's do-not-disturb), away, brb (be-right-back), offline (SIPE's
  * "appear offline", i.e. invisible: the account stays signed in), or any other
- * SIPE status id verbatim.
+ * SIPE status id verbatim; the message is the personal note SIPE publishes
+ * (category "note", containers 200/300/400) with the state, and an empty one
+ * clears it. `status` first tells SIPE the user is active (the protocol's
+ * set_idle(0)), so SIPE publishes the change at once (a SERVICE with an
+ * msrtc-category-publish+xml body) instead of after its 1-2 s idle-detection
+ * delay: time from `OK status` to a watcher's BUDDY line is the server's.
  *
  * --debug sends libpurple/SIPE debug output to stderr; with the environment
  * variable PURPLE_UNSAFE_DEBUG=1 SIPE also logs every SIP message it sends and
@@ -520,15 +545,29 @@ static PurpleConversationUiOps conversation_ops = {
 
 /* ------------------------------------------------------------------ buddies */
 
-static void report_buddy(PurpleBuddy *buddy)
+/* name -> "<status-id> <message>" last reported, so that a change libpurple
+   signals twice (status signal and list update) is reported once */
+static GHashTable *last_reported;
+
+/* BUDDY line for one buddy: always when `force`, else only if its status id
+   or message differs from what was last reported for it. */
+static void report_buddy(PurpleBuddy *buddy, gboolean force)
 {
 	PurplePresence *presence = purple_buddy_get_presence(buddy);
 	PurpleStatus *status = presence ? purple_presence_get_active_status(presence) : NULL;
 	const char *message = status ? purple_status_get_attr_string(status, "message") : NULL;
 	gchar *text = plain_text(message);
+	const char *name = purple_buddy_get_name(buddy);
+	gchar *line = g_strdup_printf("%s %s", status ? purple_status_get_id(status) : "unknown",
+				      text);
+	const char *last = g_hash_table_lookup(last_reported, name);
 
-	emit("BUDDY %s %s %s", purple_buddy_get_name(buddy),
-	     status ? purple_status_get_id(status) : "unknown", text);
+	if (force || g_strcmp0(last, line) != 0) {
+		emit("BUDDY %s %s", name, line);
+		g_hash_table_replace(last_reported, g_strdup(name), line);
+	} else {
+		g_free(line);
+	}
 	g_free(text);
 }
 
@@ -537,7 +576,7 @@ static void report_all_buddies(void)
 	GSList *buddies = purple_find_buddies(account, NULL), *l;
 
 	for (l = buddies; l; l = l->next)
-		report_buddy(l->data);
+		report_buddy(l->data, TRUE);
 	g_slist_free(buddies);
 }
 
@@ -548,8 +587,23 @@ static void on_buddy_status_changed(PurpleBuddy *buddy, PurpleStatus *old_status
 	(void)new_status;
 	(void)data;
 	if (purple_buddy_get_account(buddy) == account)
-		report_buddy(buddy);
+		report_buddy(buddy, FALSE);
 }
+
+/* libpurple signals "buddy-status-changed" only when the active status
+   changes; a new note under the same status (SIPE updates the "message"
+   attribute) only reaches the list's UI update: report that too. */
+static void blist_update(PurpleBuddyList *list, PurpleBlistNode *node)
+{
+	(void)list;
+	if (account && node && PURPLE_BLIST_NODE_IS_BUDDY(node)
+	    && purple_buddy_get_account((PurpleBuddy *)node) == account)
+		report_buddy((PurpleBuddy *)node, FALSE);
+}
+
+static PurpleBlistUiOps blist_ops = {
+	.update = blist_update,
+};
 
 static void on_buddy_added(PurpleBuddy *buddy, void *data)
 {
@@ -560,14 +614,16 @@ static void on_buddy_added(PurpleBuddy *buddy, void *data)
 		return;
 	emit("BUDDY-ADDED %s %s", purple_buddy_get_name(buddy),
 	     group ? purple_group_get_name(group) : "");
-	report_buddy(buddy);
+	report_buddy(buddy, TRUE);
 }
 
 static void on_buddy_removed(PurpleBuddy *buddy, void *data)
 {
 	(void)data;
-	if (purple_buddy_get_account(buddy) == account)
+	if (purple_buddy_get_account(buddy) == account) {
 		emit("BUDDY-REMOVED %s", purple_buddy_get_name(buddy));
+		g_hash_table_remove(last_reported, purple_buddy_get_name(buddy));
+	}
 }
 
 /* ------------------------------------------------------------------ connection */
@@ -719,9 +775,11 @@ static void cmd_status(const char *id_arg, const char *message)
 		{ "appear-offline", "invisible" },
 	};
 	const char *id = id_arg;
+	PurpleConnection *gc = connection_or_error("status");
+	PurplePluginProtocolInfo *prpl_info;
 	size_t i;
 
-	if (!connection_or_error("status"))
+	if (!gc)
 		return;
 	for (i = 0; i < G_N_ELEMENTS(aliases); i++)
 		if (g_ascii_strcasecmp(id_arg, aliases[i][0]) == 0)
@@ -730,11 +788,55 @@ static void cmd_status(const char *id_arg, const char *message)
 		emit("ERROR status unknown status id %s", id);
 		return;
 	}
+	/* pidgin-sipe defers a status change by one to two seconds (a one-second
+	   g_timeout_add_seconds) to tell a user's change from an idle-away, unless
+	   the protocol's set_idle(0) just said the user is active, as libpurple
+	   does when a user comes back. Say so, so that SIPE publishes at once. */
+	prpl_info = PURPLE_PLUGIN_PROTOCOL_INFO(purple_connection_get_prpl(gc));
+	if (prpl_info && prpl_info->set_idle)
+		prpl_info->set_idle(gc, 0);
 	if (message && *message)
 		purple_account_set_status(account, id, TRUE, "message", message, NULL);
 	else
 		purple_account_set_status(account, id, TRUE, NULL);
 	emit("OK status %s %s", id, nz(message));
+}
+
+/* block/unblock: libpurple's privacy list; SIPE's add_deny / rem_deny send
+   the setContainerMembers SERVICE (container 32000). */
+static void cmd_block(const char *who_arg, gboolean block)
+{
+	const char *cmd = block ? "block" : "unblock";
+	gchar *who;
+	gboolean allowed;
+
+	if (!connection_or_error(cmd))
+		return;
+	who = sip_uri(who_arg);
+	allowed = purple_privacy_check(account, who);
+	if (block && !allowed) {
+		emit("ERROR block %s is already blocked", who);
+	} else if (!block && allowed) {
+		emit("ERROR unblock %s is not blocked", who);
+	} else {
+		if (block)
+			purple_privacy_deny(account, who, FALSE, TRUE);
+		else
+			purple_privacy_allow(account, who, FALSE, TRUE);
+		if (purple_privacy_check(account, who) == block)
+			emit("ERROR %s %s libpurple's privacy list did not change", cmd, who);
+		else
+			emit("OK %s %s", cmd, who);
+	}
+	g_free(who);
+}
+
+static void cmd_blocked(const char *who_arg)
+{
+	gchar *who = sip_uri(who_arg);
+
+	emit("BLOCKED %s %s", who, purple_privacy_check(account, who) ? "no" : "yes");
+	g_free(who);
 }
 
 static gboolean finish_quit(gpointer data)
@@ -778,6 +880,12 @@ static void run_command(char *line)
 		cmd_remove(w[1]);
 	} else if (g_str_equal(cmd, "status") && w[1]) {
 		cmd_status(w[1], w[2]);
+	} else if (g_str_equal(cmd, "block") && w[1]) {
+		cmd_block(g_strstrip(w[1]), TRUE);
+	} else if (g_str_equal(cmd, "unblock") && w[1]) {
+		cmd_block(g_strstrip(w[1]), FALSE);
+	} else if (g_str_equal(cmd, "blocked") && w[1] && account) {
+		cmd_blocked(g_strstrip(w[1]));
 	} else if (g_str_equal(cmd, "list")) {
 		report_all_buddies();
 		emit("LIST-END");
@@ -828,6 +936,7 @@ static void ui_init(void)
 	purple_notify_set_ui_ops(&notify_ops);
 	purple_accounts_set_ui_ops(&account_ops);
 	purple_conversations_set_ui_ops(&conversation_ops);
+	purple_blist_set_ui_ops(&blist_ops);
 }
 
 static void debug_ui_init(void)
@@ -943,6 +1052,7 @@ int main(int argc, char **argv)
 	g_free(plugindir);
 
 	main_loop = g_main_loop_new(NULL, FALSE);
+	last_reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
 	if (!purple_core_init(UI_ID)) {
 		emit("FATAL libpurple initialisation failed");
@@ -1005,5 +1115,6 @@ int main(int argc, char **argv)
 	purple_core_quit();
 	g_io_channel_unref(in);
 	g_main_loop_unref(main_loop);
+	g_hash_table_destroy(last_reported);
 	return exit_code;
 }

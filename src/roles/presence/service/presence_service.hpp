@@ -1,0 +1,207 @@
+// The presence role: one presence model per user, served to both families of
+// clients.
+//
+//   Lync-protocol clients ([MS-PRES])
+//     SERVICE to self, application/msrtc-category-publish+xml    3.7.5.1 publish
+//       categories in containers; a version that is not the current one fails
+//       the whole request with 409 and a WrongDelta fault listing the current
+//       versions, so the client republishes (2.2.2.10.4, pidgin-sipe does).
+//     SERVICE to self, application/msrtc-setcontainermembers+xml  access levels
+//     SUBSCRIBE to self, Event: presence, Require: adhoclist, categoryList,
+//       application/msrtc-adrl-categorylist+xml: a batched subscription to many
+//       contacts; the first state is piggybacked on the 200 (multipart/related
+//       with an RLMI root, RFC 4662) and every change is a NOTIFY with
+//       application/msrtc-event-categories+xml for the one contact.
+//   Standard SIP clients (SIMPLE)
+//     PUBLISH, Event: presence, application/pidf+xml            RFC 3903, 3863
+//       entity tags, refresh, modify and remove; the state becomes an endpoint
+//       publication of the category model (pidf.hpp has the mapping).
+//     SUBSCRIBE, Event: presence to a user                        RFC 3856, 6665
+//       200, then an immediate NOTIFY with PIDF, then one per change.
+//
+// The model ([MS-PRES] 3.7.5.x): each user (presentity) has publications keyed
+// by (category, instance, container) with a version, and containers that say
+// which watchers see which container (container_members.hpp). The server
+// aggregates the state publications of containers 2 and 3 into one
+// availability (aggregation.hpp) and presents it as the `state` category of
+// containers 100-400; a watcher in the Blocked container (32000), or in none,
+// sees offline. Endpoint publications (expireType "endpoint") live as long as
+// the registration of the flow they came over: when the registrar drops that
+// binding (sign-out, expiry), they go and the watchers are told.
+//
+// Threads: presentities and subscriptions are in sharded maps (a mutex per
+// shard, by AOR and by Call-ID). A change locks one presentity's shard to
+// apply it and copy what its watchers must get, then each watcher's shard in
+// turn to number its NOTIFY; no lock is held while sending, and nothing global
+// is locked. Any worker may call any method.
+//
+// State is in memory: clients republish after a restart ([MS-PRES] clients do
+// at sign-in), and containers start from the defaults (lync::default_containers).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/timer.hpp"
+#include "roles/lync/roaming_self.hpp"
+#include "roles/proxy/local_identity.hpp"
+#include "roles/proxy/proxy.hpp"
+#include "roles/registrar/location.hpp"
+#include "sip/message.hpp"
+#include "sip/transaction/transaction_layer.hpp"
+
+namespace parley::presence {
+
+struct PresenceOptions {
+  std::string server_header = "Parley";
+  std::uint32_t min_expires = 60;      // SUBSCRIBE/PUBLISH below this: 423 (RFC 6665 4.2.1.1, RFC 3903 6)
+  std::uint32_t max_expires = 3600;    // longer requests are shortened to this
+  std::uint32_t default_expires = 3600;
+  std::size_t max_subscriptions_per_watcher = 64;   // dialogs one watcher AOR may hold
+  std::size_t max_publications_per_user = 256;      // category instances of one user
+};
+
+class PresenceService final : public proxy::LocalService {
+ public:
+  PresenceService(PresenceOptions options, const proxy::LocalIdentity& identity,
+                  registrar::LocationService& location, sip::TransactionLayer& transactions,
+                  const base::TimerService& clock);
+
+  // Whether `request` is for this role (checked by the proxy before it
+  // authenticates): SUBSCRIBE for presence, PUBLISH, the two SERVICE bodies
+  // above, and in-dialog SUBSCRIBE of a subscription held here.
+  bool wants(const sip::Message& request) const override;
+  // ms-benotify ([MS-SIP] 3.x: NOTIFYs may be sent best-effort; these are
+  // sent as ordinary NOTIFYs, which a client that supports BENOTIFY accepts).
+  bool understands(std::string_view option_tag) const override;
+
+  // Handles a request wants() accepted; `watcher` is the authenticated AOR of
+  // the sender ("alice@example.com"), or empty when the sender proved no local
+  // identity (403: presence is for local users until federation exists).
+  void handle(const sip::ServerTransactionPtr& tx, const std::string& watcher) override;
+
+  // A final response to a NOTIFY this role sent: 481 (and other failures that
+  // end a subscription, RFC 6665 4.1.3) remove the subscription. Unknown
+  // Call-IDs are ignored.
+  void on_notify_result(std::string_view call_id, int status);
+
+  // The registrar changed `aor`'s bindings: endpoint publications whose flow
+  // no longer has a live binding are removed and the watchers told.
+  void bindings_changed(const std::string& aor);
+
+  // Drops expired subscriptions and publications, and endpoint publications
+  // whose binding expired. Called periodically.
+  void sweep();
+
+  // What a user's own vnd-microsoft-roaming-self document carries
+  // (roaming_self.hpp): its publications and containers.
+  lync::RoamingSelf roaming_self(const std::string& aor) const;
+
+  // Told after a user's publications or containers changed, with the new
+  // roaming-self document content: the roaming-self subscriptions of the
+  // user's endpoints get a NOTIFY (app/lync_self). Set before use.
+  void set_roaming_self_listener(std::function<void(const std::string& aor)> fn) {
+    roaming_listener_ = std::move(fn);
+  }
+
+  // The aggregate availability of `aor` now ([MS-PRES] numbers, 18500 offline).
+  std::uint32_t availability(const std::string& aor) const;
+  std::size_t subscription_count() const;
+
+ private:
+  enum class Format : std::uint8_t { categories, batched, pidf };
+
+  struct Publication {
+    lync::Category category;  // version is the current one
+    std::string endpoint;     // "flow:<id>" for Lync endpoints, "etag:<tag>" for PIDF
+    sip::FlowId flow = 0;     // the flow of an endpoint publication (0: none)
+    std::optional<base::TimePoint> expires;  // expireType "time" and PIDF publications
+  };
+  struct Presentity {
+    std::vector<Publication> publications;
+    std::vector<lync::Container> containers = lync::default_containers();
+    std::unordered_set<std::string> watchers;  // Call-IDs of subscriptions naming this user
+    std::uint32_t aggregate = 18500;
+    std::int64_t aggregate_version = 1;
+    std::string aggregate_time;                // publishTime of the aggregate state
+    bool containers_set = false;               // changed by setContainerMembers
+  };
+  struct Subscription {
+    std::string watcher;                  // AOR of the subscriber
+    std::vector<std::string> resources;   // presentity AORs
+    std::vector<std::string> categories;  // asked for; empty: state and note
+    Format format = Format::pidf;
+    std::string local_uri;                // our From in NOTIFYs (the SUBSCRIBE's To URI)
+    std::string remote_uri;               // the SUBSCRIBE's From URI
+    std::string client_tag;
+    std::string our_tag;
+    std::string target;                   // the subscriber's Contact URI
+    sip::Peer flow;                       // where its SUBSCRIBE came from
+    std::uint32_t cseq = 0;
+    base::TimePoint expires;
+  };
+  // What one watcher of one presentity is shown, computed under the
+  // presentity's lock.
+  struct View {
+    std::uint32_t availability = 18500;
+    std::string note;
+    std::vector<lync::Category> categories;
+  };
+  struct PresentityShard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Presentity> map;
+  };
+  struct SubscriptionShard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Subscription> map;
+  };
+  static constexpr std::size_t kShards = 16;
+
+  PresentityShard& shard_of_user(std::string_view aor) const;
+  SubscriptionShard& shard_of_dialog(std::string_view call_id) const;
+
+  void respond(const sip::ServerTransactionPtr& tx, int status, std::string_view reason = {});
+  void category_publish(const sip::ServerTransactionPtr& tx, const std::string& aor);
+  void set_container_members(const sip::ServerTransactionPtr& tx, const std::string& aor);
+  void publish(const sip::ServerTransactionPtr& tx, const std::string& aor);
+  void subscribe(const sip::ServerTransactionPtr& tx, const std::string& watcher);
+  void refresh(const sip::ServerTransactionPtr& tx, const std::string& watcher);
+
+  // Recomputes `p`'s aggregate; true when it changed. Caller holds the lock.
+  bool reaggregate(const std::string& aor, Presentity& p);
+  // The view of `p` for `watcher`. Caller holds the lock.
+  View view_of(const std::string& aor, const Presentity& p, std::string_view watcher,
+               const std::vector<std::string>& categories) const;
+  View view_now(const std::string& aor, std::string_view watcher,
+                const std::vector<std::string>& categories) const;
+  // The NOTIFY body of `view` for a subscription of `format`, and its type.
+  static std::pair<std::string, std::string> body_for(Format format, const std::string& aor,
+                                                      const View& view);
+  // Sends every watcher of `aor` what it now sees.
+  void notify_watchers(const std::string& aor);
+  void notify_one(const std::string& call_id, const std::string& aor, bool terminated);
+  void send_notify(const std::string& call_id, Subscription& s, std::string_view content_type,
+                   const std::string& body, bool terminated);
+  void add_watcher(const std::string& aor, const std::string& call_id);
+  void remove_subscription(const std::string& call_id);
+  std::string now_text() const;
+
+  PresenceOptions options_;
+  const proxy::LocalIdentity& identity_;
+  registrar::LocationService& location_;
+  sip::TransactionLayer& transactions_;
+  const base::TimerService& clock_;
+  std::function<void(const std::string&)> roaming_listener_;
+  std::unique_ptr<PresentityShard[]> users_;
+  std::unique_ptr<SubscriptionShard[]> dialogs_;
+};
+
+}  // namespace parley::presence
