@@ -96,14 +96,25 @@ MultipartBody build_rlmi_multipart(
   MultipartBody out;
   out.content_type = "multipart/related;type=\"";
   out.content_type += kTypeRlmi;
-  out.content_type += "\";start=\"<" + root_cid + ">\";boundary=\"" + boundary + "\"";
+  // The boundary is a bare token and the last parameter: libpurple's MIME
+  // reader takes everything after the last '=' of Content-Type as the
+  // boundary, quotes included.
+  out.content_type += "\";start=\"<" + root_cid + ">\";boundary=" + boundary;
   const auto part = [&](std::string_view cid, std::string_view type, std::string_view content) {
     out.body += "--" + boundary + "\r\n";
-    out.body += "Content-Transfer-Encoding: binary\r\n";
+    // 8bit, not RFC 4662's "binary": libpurple's MIME reader (pidgin-sipe)
+    // knows only 7bit, 8bit, base64 and quoted-printable and drops any other
+    // part. The parts are UTF-8 XML without NULs, which 8bit covers.
+    out.body += "Content-Transfer-Encoding: 8bit\r\n";
     out.body += "Content-ID: <" + std::string(cid) + ">\r\n";
     out.body += "Content-Type: " + std::string(type) + "\r\n\r\n";
     out.body += content;
-    out.body += "\r\n";
+    // A blank line before the next delimiter: the CRLF before "--boundary"
+    // belongs to the delimiter (RFC 2046 5.1.1), so a conforming reader sees
+    // the part end in one CRLF (whitespace after the XML). libpurple's reader
+    // drops the four bytes before the delimiter, and would eat the end of
+    // the XML without it.
+    out.body += "\r\n\r\n";
   };
   part(root_cid, kTypeRlmi, rlmi);
   for (std::size_t i = 0; i < resource_uri_and_categories_doc.size(); ++i) {
