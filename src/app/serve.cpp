@@ -31,6 +31,7 @@
 #include "sip/transaction/transaction_layer.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/sqlite_contact_store.hpp"
+#include "store/sqlite/sqlite_presence_store.hpp"
 #include "store/sqlite/sqlite_im_session_store.hpp"
 #include "store/sqlite/sqlite_user_store.hpp"
 #include "topology/listeners.hpp"
@@ -244,7 +245,10 @@ int serve(const config::Config& cfg) {
   router.attach_lync(lync, sas);
   presence::PresenceOptions presence_opts;
   presence_opts.server_header = kServerHeader;
+  presence_opts.domains = cfg.domains;
   presence::PresenceService presence(presence_opts, identity, location, transactions, timers);
+  store::SqlitePresenceStore presence_store(db);
+  presence.set_store(&presence_store);
   proxy.set_local_service(&presence);
   registrar.set_bindings_listener([&presence](const std::string& aor) {
     presence.bindings_changed(aor);

@@ -8,6 +8,35 @@ namespace parley::presence {
 namespace xml = lync::xml;
 namespace {
 
+// Cleans every attribute value and text of `root`'s subtree (xml::clean);
+// false when an element or attribute name would need it. Iterative: a
+// payload may nest deeper than the stack allows recursion.
+bool clean_values(pugi::xml_node root) {
+  struct Walker : pugi::xml_tree_walker {
+    bool ok = true;
+    static bool fix_attributes(pugi::xml_node n) {
+      for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+        if (xml::clean(a.name()) != a.name()) return false;
+        std::string v = xml::clean(a.value());
+        if (v != a.value()) a.set_value(v.c_str());
+      }
+      return true;
+    }
+    bool for_each(pugi::xml_node& n) override {
+      if (n.type() == pugi::node_element) {
+        if (xml::clean(n.name()) != n.name() || !fix_attributes(n)) ok = false;
+      } else if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) {
+        std::string v = xml::clean(n.value());
+        if (v != n.value()) n.set_value(v.c_str());
+      }
+      return ok;
+    }
+  } walker;
+  if (xml::clean(root.name()) != root.name() || !Walker::fix_attributes(root)) return false;
+  root.traverse(walker);
+  return walker.ok;
+}
+
 lync::BodyError invalid(std::string reason) {
   return lync::BodyError{lync::BodyError::Kind::invalid, std::move(reason)};
 }
@@ -82,6 +111,11 @@ std::variant<CategoryPublish, lync::BodyError> parse_category_publish(std::strin
           }
         }
       }
+      // A payload is relayed to every watcher, whose XML parser (libxml2 in
+      // pidgin-sipe) refuses a whole document over one control character or
+      // bad UTF-8: values are cleaned, and a name that is not clean is
+      // refused, so one publisher cannot break its watchers' NOTIFYs.
+      if (!clean_values(copy)) return invalid(at + "payload has names that are not valid XML");
       c.payload_xml = xml::serialize(one);
     }
     out.publications.push_back(std::move(op));

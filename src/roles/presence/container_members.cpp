@@ -27,10 +27,15 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 // "<sip:Bob@X;transport=tls>" -> "Bob@X".
 std::string_view bare_user(std::string_view uri) {
   if (!uri.empty() && uri.front() == '<') uri.remove_prefix(1);
-  if (istarts_with(uri, "sip:")) {
-    uri.remove_prefix(4);
-  } else if (istarts_with(uri, "sips:")) {
-    uri.remove_prefix(5);
+  // Every leading scheme goes ("sip:sip:bob@x" is bob@x, as the header says).
+  for (;;) {
+    if (istarts_with(uri, "sip:")) {
+      uri.remove_prefix(4);
+    } else if (istarts_with(uri, "sips:")) {
+      uri.remove_prefix(5);
+    } else {
+      break;
+    }
   }
   return uri.substr(0, uri.find_first_of(";>?"));
 }

@@ -78,7 +78,9 @@ std::variant<PidfPresence, lync::BodyError> parse_pidf(std::string_view body) {
     return lync::BodyError{lync::BodyError::Kind::malformed, "expected a PIDF presence document"};
   }
   PidfPresence p;
-  p.entity = trim(root.attribute("entity").value());
+  // Cleaned first: build_pidf writes it cleaned, and an entity of control
+  // characters only would not survive the round trip.
+  p.entity = trim(xml::clean(root.attribute("entity").value()));
   if (p.entity.empty()) {
     return lync::BodyError{lync::BodyError::Kind::invalid, "presence without entity"};
   }
@@ -100,7 +102,8 @@ std::variant<PidfPresence, lync::BodyError> parse_pidf(std::string_view body) {
         if (a.type() != pugi::node_element || ns_of(a) != kNsRpid) continue;
         std::string name(xml::local_name(a));
         if (name == "other") {
-          const std::string_view text = trim(xml::text(a));
+          const std::string raw = xml::text(a);
+          const std::string_view text = trim(raw);
           if (!text.empty()) name = std::string(text);
         }
         if (!has(p.activities, name)) p.activities.push_back(std::move(name));

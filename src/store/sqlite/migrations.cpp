@@ -67,6 +67,39 @@ constexpr std::array kMigrations = {
         ended_by_bye INTEGER NOT NULL           -- 0: closed after being idle
       );
     )sql"},
+    Migration{5, "presence: static categories and containers (store/presence_store.hpp)", R"sql(
+      -- [MS-PRES] publications with expireType "static" or "user"
+      CREATE TABLE presence_categories (
+        aor          TEXT NOT NULL,             -- user@domain, domain lower-case
+        name         TEXT NOT NULL,
+        container    INTEGER NOT NULL,
+        instance     INTEGER NOT NULL,
+        version      INTEGER NOT NULL,
+        publish_time TEXT NOT NULL DEFAULT '',  -- as published
+        expire_type  TEXT NOT NULL,             -- static, user
+        payload      TEXT NOT NULL,             -- the category's XML, verbatim
+        PRIMARY KEY (aor, name, container, instance)
+      ) WITHOUT ROWID;
+      -- users whose containers were saved (possibly none): no row = defaults
+      CREATE TABLE presence_container_sets (
+        aor TEXT PRIMARY KEY                    -- user@domain, domain lower-case
+      ) WITHOUT ROWID;
+      CREATE TABLE presence_containers (
+        aor     TEXT NOT NULL,
+        id      INTEGER NOT NULL,               -- 100, 200, 300, 400, 32000, ...
+        version INTEGER NOT NULL,
+        PRIMARY KEY (aor, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE presence_container_members (
+        aor          TEXT NOT NULL,
+        container_id INTEGER NOT NULL,
+        type         TEXT NOT NULL,             -- user, domain, sameEnterprise, ...
+        value        TEXT NOT NULL DEFAULT '',  -- '' for types without one
+        PRIMARY KEY (aor, container_id, type, value),
+        FOREIGN KEY (aor, container_id) REFERENCES presence_containers (aor, id)
+          ON DELETE CASCADE
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 }  // namespace

@@ -151,3 +151,25 @@ TEST(CategoryPublish, WrongDeltaFaultIsWhatSipeReads) {
 
 }  // namespace
 }  // namespace parley::presence
+
+namespace parley::presence {
+namespace {
+
+TEST(CategoryPublishClean, ControlCharactersInAPayloadAreDroppedNotRelayed) {
+  // One publisher cannot break the documents its watchers parse (fuzz_presence).
+  const std::string body =
+      "<publish xmlns=\"http://schemas.microsoft.com/2006/09/sip/rich-presence\">"
+      "<publications uri=\"sip:a@x\"><publication categoryName=\"note\" instance=\"0\" "
+      "container=\"400\" version=\"0\" expireType=\"static\"><note><body a=\"x&#1;y\">"
+      "hi&#1;there</body></note></publication></publications></publish>";
+  auto r = parse_category_publish(body);
+  ASSERT_TRUE(std::holds_alternative<CategoryPublish>(r));
+  const std::string& payload = std::get<CategoryPublish>(r).publications.at(0).category.payload_xml;
+  EXPECT_EQ(payload.find('\x01'), std::string::npos) << payload;
+  EXPECT_EQ(payload.find("&#1;"), std::string::npos) << payload;
+  EXPECT_NE(payload.find("hithere"), std::string::npos) << payload;
+  EXPECT_NE(payload.find("a=\"xy\""), std::string::npos) << payload;
+}
+
+}  // namespace
+}  // namespace parley::presence

@@ -168,3 +168,18 @@ TEST(ContainerMembers, WatcherContainerOrder) {
 
 }  // namespace
 }  // namespace parley::presence
+
+namespace parley::presence {
+namespace {
+
+TEST(ContainerMembersScheme, EveryLeadingSchemeIsStripped) {
+  auto r = parse_set_container_members(
+      "<setContainerMembers xmlns=\"http://schemas.microsoft.com/2006/09/sip/container-management\">"
+      "<container id=\"400\" version=\"1\"><member action=\"add\" type=\"user\" "
+      "value=\"sip:sip:bob@x\"/></container></setContainerMembers>");
+  ASSERT_TRUE((std::holds_alternative<std::vector<ContainerMemberChange>>(r)));
+  EXPECT_EQ(std::get<std::vector<ContainerMemberChange>>(r).at(0).member.value, "bob@x");
+}
+
+}  // namespace
+}  // namespace parley::presence

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include <pugixml.hpp>
+#include <spdlog/spdlog.h>
 
 #include "roles/lync/lync_events.hpp"
 #include "roles/presence/aggregation.hpp"
@@ -115,7 +116,31 @@ PresenceService::PresenceService(PresenceOptions options, const proxy::LocalIden
       transactions_(transactions),
       clock_(clock),
       users_(std::make_unique<PresentityShard[]>(kShards)),
-      dialogs_(std::make_unique<SubscriptionShard[]>(kShards)) {}
+      dialogs_(std::make_unique<SubscriptionShard[]>(kShards)),
+      watchers_(std::make_unique<WatcherShard[]>(kShards)) {}
+
+bool PresenceService::admit(const std::string& watcher) {
+  WatcherShard& s = watchers_[std::hash<std::string_view>{}(watcher) % kShards];
+  std::lock_guard lock(s.mu);
+  std::size_t& n = s.dialogs[watcher];
+  if (n >= options_.max_subscriptions_per_watcher) return false;
+  ++n;
+  return true;
+}
+
+void PresenceService::release(const std::string& watcher) {
+  WatcherShard& s = watchers_[std::hash<std::string_view>{}(watcher) % kShards];
+  std::lock_guard lock(s.mu);
+  auto it = s.dialogs.find(watcher);
+  if (it == s.dialogs.end()) return;
+  if (--it->second == 0) s.dialogs.erase(it);
+}
+
+bool PresenceService::is_local(std::string_view aor) const {
+  if (options_.domains.empty()) return true;
+  std::string d = domain_of(aor);
+  return std::find(options_.domains.begin(), options_.domains.end(), d) != options_.domains.end();
+}
 
 PresenceService::PresentityShard& PresenceService::shard_of_user(std::string_view aor) const {
   return users_[std::hash<std::string_view>{}(aor) % kShards];
@@ -210,7 +235,7 @@ void PresenceService::category_publish(const sip::ServerTransactionPtr& tx,
   {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
-    Presentity& p = shard.map[aor];
+    Presentity& p = entry(shard, aor);
     auto find = [&p](const lync::Category& c) {
       return std::find_if(p.publications.begin(), p.publications.end(), [&c](const Publication& x) {
         return x.category.name == c.name && x.category.instance == c.instance &&
@@ -255,6 +280,12 @@ void PresenceService::category_publish(const sip::ServerTransactionPtr& tx,
         }
       }
       changed_aggregate = reaggregate(aor, p);
+      bool durable = std::any_of(pub.publications.begin(), pub.publications.end(),
+                                 [](const PublicationOp& op) {
+                                   return op.category.expire_type == "static" ||
+                                          op.category.expire_type == "user";
+                                 });
+      if (durable) persist_categories(aor, p);
     }
   }
   if (!faults.empty()) {
@@ -285,10 +316,11 @@ void PresenceService::set_container_members(const sip::ServerTransactionPtr& tx,
   {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
-    Presentity& p = shard.map[aor];
+    Presentity& p = entry(shard, aor);
     ok = apply_container_changes(p.containers,
                                  std::get<std::vector<ContainerMemberChange>>(parsed));
     p.containers_set = p.containers_set || ok;
+    if (ok) persist_containers(aor, p);
   }
   if (!ok) {
     respond(tx, 409, "Container Version Mismatch");
@@ -336,25 +368,26 @@ void PresenceService::publish(const sip::ServerTransactionPtr& tx, const std::st
   {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
-    Presentity& p = shard.map[aor];
+    Presentity& p = entry(shard, aor);
     std::string old_key = "etag:" + old_tag;
-    bool found = false;
+    if (!old_tag.empty() &&
+        std::none_of(p.publications.begin(), p.publications.end(),
+                     [&old_key](const Publication& x) { return x.endpoint == old_key; })) {
+      // RFC 3903 6 step 3: no such entity tag (expired or never issued).
+      Message r = Message::make_response(req, 412, "Conditional Request Failed",
+                                         sip::random_hex(8));
+      r.push_back(HeaderId::Server, options_.server_header);
+      tx->respond(std::move(r));
+      return;
+    }
     std::vector<Publication> kept;
     std::vector<Publication> previous;
     for (Publication& x : p.publications) {
       if (!old_tag.empty() && x.endpoint == old_key) {
-        found = true;
         previous.push_back(std::move(x));
       } else {
         kept.push_back(std::move(x));
       }
-    }
-    if (!old_tag.empty() && !found) {
-      // RFC 3903 6 step 3: no such entity tag (expired or never issued).
-      Message r = Message::make_response(req, 412, {}, sip::random_hex(8));
-      r.push_back(HeaderId::Server, options_.server_header);
-      tx->respond(std::move(r));
-      return;
     }
     p.publications = std::move(kept);
     if (expires > 0) {
@@ -469,8 +502,10 @@ PresenceService::View PresenceService::view_now(const std::string& aor, std::str
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(aor);
   if (it == shard.map.end()) {
-    Presentity empty;
-    return view_of(aor, empty, watcher, asked);
+    // Not kept for a mere look (a fetch, or a user nobody watches): read only.
+    Presentity p;
+    if (store_) p = entry_from_store(aor);
+    return view_of(aor, p, watcher, asked);
   }
   return view_of(aor, it->second, watcher, asked);
 }
@@ -488,7 +523,7 @@ std::pair<std::string, std::string> PresenceService::body_for(Format format,
 void PresenceService::add_watcher(const std::string& aor, const std::string& call_id) {
   PresentityShard& shard = shard_of_user(aor);
   std::lock_guard lock(shard.mu);
-  shard.map[aor].watchers.insert(call_id);
+  entry(shard, aor).watchers.insert(call_id);
 }
 
 void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::string& watcher) {
@@ -509,6 +544,7 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
   auto target = contact ? sip::parse_name_addr(contact->value) : std::nullopt;
   if (!from || !to || !target) return respond(tx, 400, "Missing From, To or Contact");
   std::string presentity = req.request_uri().aor();
+  if (!is_local(presentity)) return respond(tx, 404, "Not A Local Presentity");
 
   Subscription s;
   s.watcher = watcher;
@@ -521,7 +557,8 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
     BatchSubscribe& b = std::get<BatchSubscribe>(parsed);
     for (const std::string& r : b.resources) {
       auto u = sip::parse_uri(r);
-      if (u && u->is_sip() && !u->user.empty()) s.resources.push_back(u->aor());
+      if (u && u->is_sip() && !u->user.empty() && is_local(u->aor()))
+        s.resources.push_back(u->aor());
     }
     s.categories = std::move(b.categories);
     s.format = Format::batched;
@@ -539,6 +576,14 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
   s.flow = tx->source();
   s.expires = clock_.now() + std::chrono::seconds(expires);
   std::string call_id(req.call_id());
+  // A new SUBSCRIBE with the Call-ID of a subscription held here (no To tag:
+  // the client lost the dialog) replaces it.
+  remove_subscription(call_id);
+  // One watcher cannot hold the memory of many (DESIGN.md: an attacker cannot
+  // slow other users). Counted for every subscription that is stored, which
+  // is all but a batched fetch; a SIMPLE fetch is stored until its NOTIFY.
+  bool stored = expires > 0 || s.format != Format::batched;
+  if (stored && !admit(watcher)) return respond(tx, 403, "Too Many Subscriptions");
 
   Message r = Message::make_response(req, 200, {}, s.our_tag);
   r.push_back(HeaderId::Event, kEventPresence);
@@ -582,6 +627,7 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
     shard.map[call_id] = std::move(s);
   }
   notify_one(call_id, presentity, expires == 0);
+  if (expires == 0) remove_subscription(call_id);  // a fetch (RFC 6665 4.4.3)
 }
 
 void PresenceService::refresh(const sip::ServerTransactionPtr& tx, const std::string& watcher) {
@@ -613,6 +659,7 @@ void PresenceService::refresh(const sip::ServerTransactionPtr& tx, const std::st
           auto u = sip::parse_uri(r);
           if (!u || !u->is_sip() || u->user.empty()) continue;
           std::string aor = u->aor();
+          if (!is_local(aor)) continue;
           if (std::find(s.resources.begin(), s.resources.end(), aor) == s.resources.end()) {
             s.resources.push_back(aor);
             added.push_back(aor);
@@ -654,27 +701,17 @@ void PresenceService::notify_watchers(const std::string& aor) {
 
 void PresenceService::notify_one(const std::string& call_id, const std::string& aor,
                                  bool terminated) {
-  std::string watcher;
-  std::vector<std::string> asked;
-  Format format;
-  {
-    SubscriptionShard& shard = shard_of_dialog(call_id);
-    std::lock_guard lock(shard.mu);
-    auto it = shard.map.find(call_id);
-    if (it == shard.map.end()) return;
-    watcher = it->second.watcher;
-    asked = it->second.categories;
-    format = it->second.format;
-  }
-  View v = view_now(aor, watcher, asked);
-  auto [body, type] = body_for(format, aor, v);
+  // The view is taken under the dialog's lock, so NOTIFYs leave in CSeq order
+  // with the state at their time (lock order: dialog shard, then user shard;
+  // nothing takes them the other way round).
   SubscriptionShard& shard = shard_of_dialog(call_id);
-  std::unique_lock lock(shard.mu);
+  std::lock_guard lock(shard.mu);
   auto it = shard.map.find(call_id);
   if (it == shard.map.end()) return;
   Subscription& s = it->second;
-  base::TimePoint now = clock_.now();
-  if (s.expires <= now && !terminated) return;  // sweep() ends it
+  if (s.expires <= clock_.now() && !terminated) return;  // sweep() ends it
+  View v = view_now(aor, s.watcher, s.categories);
+  auto [body, type] = body_for(s.format, aor, v);
   send_notify(call_id, s, type, body, terminated);
 }
 
@@ -708,14 +745,17 @@ void PresenceService::send_notify(const std::string& call_id, Subscription& s,
 
 void PresenceService::remove_subscription(const std::string& call_id) {
   std::vector<std::string> resources;
+  std::string watcher;
   {
     SubscriptionShard& shard = shard_of_dialog(call_id);
     std::lock_guard lock(shard.mu);
     auto it = shard.map.find(call_id);
     if (it == shard.map.end()) return;
     resources = std::move(it->second.resources);
+    watcher = std::move(it->second.watcher);
     shard.map.erase(it);
   }
+  release(watcher);
   for (const std::string& aor : resources) {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
@@ -780,7 +820,10 @@ void PresenceService::sweep() {
       std::size_t before = p.publications.size();
       std::erase_if(p.publications,
                     [now](const Publication& x) { return x.expires && *x.expires <= now; });
-      if (p.publications.size() != before && reaggregate(aor, p)) changed.push_back(aor);
+      if (p.publications.size() != before) {
+        reaggregate(aor, p);
+        changed.push_back(aor);  // a note or card may have gone even if the state did not
+      }
       if (std::any_of(p.publications.begin(), p.publications.end(),
                       [](const Publication& x) { return x.flow != 0; }))
         with_endpoints.push_back(aor);
@@ -795,14 +838,79 @@ lync::RoamingSelf PresenceService::roaming_self(const std::string& aor) const {
   self.uri = "sip:" + aor;
   PresentityShard& shard = shard_of_user(aor);
   std::lock_guard lock(shard.mu);
-  auto it = shard.map.find(aor);
-  if (it == shard.map.end()) {
-    self.containers = lync::default_containers();
-    return self;
-  }
-  for (const Publication& x : it->second.publications) self.categories.push_back(x.category);
-  self.containers = it->second.containers;
+  const Presentity& p = entry(shard, aor);
+  for (const Publication& x : p.publications) self.categories.push_back(x.category);
+  self.containers = p.containers;
   return self;
+}
+
+PresenceService::Presentity PresenceService::entry_from_store(const std::string& aor) const {
+  Presentity p;
+  try {
+    store::StoredPresence kept = store_->load(aor);
+    for (store::StoredCategory& c : kept.categories) {
+      Publication x;
+      x.category = lync::Category{std::move(c.name), c.container, c.instance, c.version,
+                                  std::move(c.publish_time), std::move(c.expire_type),
+                                  std::move(c.payload_xml)};
+      p.publications.push_back(std::move(x));
+    }
+    if (kept.containers_set) {
+      p.containers.clear();
+      for (store::StoredContainer& k : kept.containers) {
+        lync::Container box{k.id, k.version, {}};
+        for (store::StoredContainerMember& m : k.members)
+          box.members.push_back(lync::ContainerMember{std::move(m.type), std::move(m.value)});
+        p.containers.push_back(std::move(box));
+      }
+      p.containers_set = true;
+    }
+  } catch (const store::StoreError& e) {
+    spdlog::warn("presence of {} not read from the store: {}", aor, e.what());
+  }
+  p.aggregate_time = now_text();
+  return p;
+}
+
+PresenceService::Presentity& PresenceService::entry(PresentityShard& shard,
+                                                    const std::string& aor) const {
+  auto it = shard.map.find(aor);
+  if (it != shard.map.end()) return it->second;
+  Presentity p;
+  if (store_) p = entry_from_store(aor);
+  return shard.map.emplace(aor, std::move(p)).first->second;
+}
+
+void PresenceService::persist_categories(const std::string& aor, const Presentity& p) const {
+  if (!store_) return;
+  std::vector<store::StoredCategory> keep;
+  for (const Publication& x : p.publications) {
+    const lync::Category& c = x.category;
+    if (c.expire_type != "static" && c.expire_type != "user") continue;
+    keep.push_back(store::StoredCategory{c.name, c.container, c.instance, c.version,
+                                         c.publish_time, c.expire_type, c.payload_xml});
+  }
+  try {
+    store_->save_categories(aor, keep);
+  } catch (const store::StoreError& e) {
+    spdlog::warn("presence of {} not saved: {}", aor, e.what());
+  }
+}
+
+void PresenceService::persist_containers(const std::string& aor, const Presentity& p) const {
+  if (!store_) return;
+  std::vector<store::StoredContainer> keep;
+  for (const lync::Container& box : p.containers) {
+    store::StoredContainer k{box.id, box.version, {}};
+    for (const lync::ContainerMember& m : box.members)
+      k.members.push_back(store::StoredContainerMember{m.type, m.value});
+    keep.push_back(std::move(k));
+  }
+  try {
+    store_->save_containers(aor, keep);
+  } catch (const store::StoreError& e) {
+    spdlog::warn("access levels of {} not saved: {}", aor, e.what());
+  }
 }
 
 std::uint32_t PresenceService::availability(const std::string& aor) const {

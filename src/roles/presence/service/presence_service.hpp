@@ -35,8 +35,14 @@
 // turn to number its NOTIFY; no lock is held while sending, and nothing global
 // is locked. Any worker may call any method.
 //
-// State is in memory: clients republish after a restart ([MS-PRES] clients do
-// at sign-in), and containers start from the defaults (lync::default_containers).
+// What outlives a restart is in the presence store (store/presence_store.hpp,
+// when set): the categories published with expireType "static" or "user" (a
+// manual state, the personal note) and the containers (who is blocked). A
+// user's entry is read from it the first time this process needs it, and
+// written when one of those changes; reads and writes happen under the user's
+// shard lock, so they are ordered per user. Everything else is in memory:
+// endpoints republish at sign-in ([MS-PRES] clients do) and SIMPLE clients
+// refresh their PUBLISH.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +63,7 @@
 #include "roles/registrar/location.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction_layer.hpp"
+#include "store/presence_store.hpp"
 
 namespace parley::presence {
 
@@ -67,6 +74,9 @@ struct PresenceOptions {
   std::uint32_t default_expires = 3600;
   std::size_t max_subscriptions_per_watcher = 64;   // dialogs one watcher AOR may hold
   std::size_t max_publications_per_user = 256;      // category instances of one user
+  // The local domains: presentities elsewhere get 404 (federation is the
+  // Edge's), and batched lists leave them out. Empty: any domain.
+  std::vector<std::string> domains;
 };
 
 class PresenceService final : public proxy::LocalService {
@@ -111,6 +121,10 @@ class PresenceService final : public proxy::LocalService {
   void set_roaming_self_listener(std::function<void(const std::string& aor)> fn) {
     roaming_listener_ = std::move(fn);
   }
+
+  // Where static categories and containers are kept (none: memory only).
+  // Set before the first request; it must outlive this.
+  void set_store(store::PresenceStore* store) { store_ = store; }
 
   // The aggregate availability of `aor` now ([MS-PRES] numbers, 18500 offline).
   std::uint32_t availability(const std::string& aor) const;
@@ -163,9 +177,20 @@ class PresenceService final : public proxy::LocalService {
     mutable std::mutex mu;
     std::unordered_map<std::string, Subscription> map;
   };
+  struct WatcherShard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::size_t> dialogs;  // subscriptions per watcher AOR
+  };
   static constexpr std::size_t kShards = 16;
 
   PresentityShard& shard_of_user(std::string_view aor) const;
+  // The user's entry, read from the store when this process has none yet.
+  // Caller holds the shard's lock.
+  Presentity& entry(PresentityShard& shard, const std::string& aor) const;
+  Presentity entry_from_store(const std::string& aor) const;
+  // Writes what of `p` outlives a restart. Caller holds the shard's lock.
+  void persist_categories(const std::string& aor, const Presentity& p) const;
+  void persist_containers(const std::string& aor, const Presentity& p) const;
   SubscriptionShard& shard_of_dialog(std::string_view call_id) const;
 
   void respond(const sip::ServerTransactionPtr& tx, int status, std::string_view reason = {});
@@ -192,6 +217,10 @@ class PresenceService final : public proxy::LocalService {
                    const std::string& body, bool terminated);
   void add_watcher(const std::string& aor, const std::string& call_id);
   void remove_subscription(const std::string& call_id);
+  // Counts a new dialog of `watcher`; false (nothing counted) at the limit.
+  bool admit(const std::string& watcher);
+  void release(const std::string& watcher);
+  bool is_local(std::string_view aor) const;
   std::string now_text() const;
 
   PresenceOptions options_;
@@ -200,8 +229,10 @@ class PresenceService final : public proxy::LocalService {
   sip::TransactionLayer& transactions_;
   const base::TimerService& clock_;
   std::function<void(const std::string&)> roaming_listener_;
+  store::PresenceStore* store_ = nullptr;
   std::unique_ptr<PresentityShard[]> users_;
   std::unique_ptr<SubscriptionShard[]> dialogs_;
+  std::unique_ptr<WatcherShard[]> watchers_;
 };
 
 }  // namespace parley::presence

@@ -1,0 +1,227 @@
+#include "store/sqlite/sqlite_presence_store.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "base/ascii.hpp"
+
+namespace parley::store {
+namespace {
+
+// "alice@Parley.Test" -> "alice@parley.test" (RFC 3261 19.1.4: the host part
+// is case-insensitive, the user part is not). Same key as the contact store.
+std::string aor_key(std::string_view aor) {
+  std::string out(aor);
+  const std::size_t at = out.rfind('@');
+  for (std::size_t i = at == std::string::npos ? out.size() : at + 1; i < out.size(); ++i) {
+    out[i] = base::ascii_lower(out[i]);
+  }
+  return out;
+}
+
+// A transaction, rolled back unless committed. `begin` is "BEGIN IMMEDIATE" for
+// writes, "BEGIN" for a read snapshot.
+class Transaction {
+ public:
+  Transaction(SqliteConnection& c, std::string_view begin) : c_(c) { c_.exec(begin); }
+  ~Transaction() {
+    if (!done_) {
+      try {
+        c_.exec("ROLLBACK");
+      } catch (const StoreError&) {
+        // Nothing more to do: the connection's transaction is gone either way.
+      }
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  SqliteConnection& c_;
+  bool done_ = false;
+};
+
+// Runs a cached statement that returns no rows; a constraint violation (which
+// check() should have made impossible) is a back-end failure.
+template <class Bind>
+void run(SqliteConnection& c, const std::string& sql, Bind&& bind) {
+  SqliteStatement& st = c.cached(sql);
+  ResetOnExit reset(st);
+  bind(st);
+  st.step();
+  if (st.constraint_failed()) throw StoreError("presence store: constraint failed: " + sql);
+}
+
+void too_long(std::string_view what, std::size_t size, std::size_t limit) {
+  if (size > limit) {
+    throw PresenceInputError("presence store: " + std::string(what) + " of " +
+                             std::to_string(size) + " bytes, over the limit of " +
+                             std::to_string(limit));
+  }
+}
+
+void too_many(std::string_view what, std::size_t count, std::size_t limit) {
+  if (count > limit) {
+    throw PresenceInputError("presence store: " + std::to_string(count) + " " + std::string(what) +
+                             ", over the limit of " + std::to_string(limit));
+  }
+}
+
+}  // namespace
+
+SqlitePresenceStore::SqlitePresenceStore(std::shared_ptr<SqliteDatabase> db, PresenceLimits limits)
+    : db_(std::move(db)), limits_(limits) {}
+
+void SqlitePresenceStore::check(const std::vector<StoredCategory>& categories) const {
+  too_many("categories", categories.size(), limits_.max_categories);
+  std::set<std::tuple<std::string_view, std::int64_t, std::int64_t>> keys;
+  for (const StoredCategory& cat : categories) {
+    if (cat.name.empty()) throw PresenceInputError("presence store: category without a name");
+    too_long("category name", cat.name.size(), limits_.max_name_bytes);
+    too_long("publishTime", cat.publish_time.size(), limits_.max_publish_time_bytes);
+    too_long("expireType", cat.expire_type.size(), limits_.max_expire_type_bytes);
+    too_long("category payload", cat.payload_xml.size(), limits_.max_payload_bytes);
+    if (!keys.emplace(cat.name, cat.container, cat.instance).second) {
+      throw PresenceInputError("presence store: category " + cat.name + " in container " +
+                               std::to_string(cat.container) + " instance " +
+                               std::to_string(cat.instance) + " given twice");
+    }
+  }
+}
+
+void SqlitePresenceStore::check(const std::vector<StoredContainer>& containers) const {
+  too_many("containers", containers.size(), limits_.max_containers);
+  std::set<std::int64_t> ids;
+  for (const StoredContainer& ct : containers) {
+    if (!ids.insert(ct.id).second) {
+      throw PresenceInputError("presence store: container " + std::to_string(ct.id) +
+                               " given twice");
+    }
+    too_many("members in a container", ct.members.size(), limits_.max_members);
+    for (const StoredContainerMember& m : ct.members) {
+      if (m.type.empty()) throw PresenceInputError("presence store: member without a type");
+      too_long("member type", m.type.size(), limits_.max_member_type_bytes);
+      too_long("member value", m.value.size(), limits_.max_member_value_bytes);
+    }
+  }
+}
+
+StoredPresence SqlitePresenceStore::load(std::string_view aor) {
+  const std::string key = aor_key(aor);
+  return db_->read([&](SqliteConnection& c) {
+    StoredPresence out;
+    Transaction snapshot(c, "BEGIN");
+    {
+      static const std::string kCategories =
+          "SELECT name, container, instance, version, publish_time, expire_type, payload "
+          "FROM presence_categories WHERE aor = ?1 ORDER BY name, container, instance";
+      SqliteStatement& st = c.cached(kCategories);
+      ResetOnExit reset(st);
+      st.bind(1, key);
+      while (st.step()) {
+        out.categories.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3),
+                                  st.text(4), st.text(5), st.text(6)});
+      }
+    }
+    {
+      static const std::string kSet = "SELECT 1 FROM presence_container_sets WHERE aor = ?1";
+      SqliteStatement& st = c.cached(kSet);
+      ResetOnExit reset(st);
+      st.bind(1, key);
+      out.containers_set = st.step();
+    }
+    if (out.containers_set) {
+      {
+        static const std::string kContainers =
+            "SELECT id, version FROM presence_containers WHERE aor = ?1 ORDER BY id";
+        SqliteStatement& st = c.cached(kContainers);
+        ResetOnExit reset(st);
+        st.bind(1, key);
+        while (st.step()) out.containers.push_back({st.integer(0), st.integer(1), {}});
+      }
+      static const std::string kMembers =
+          "SELECT container_id, type, value FROM presence_container_members WHERE aor = ?1 "
+          "ORDER BY container_id, type, value";
+      SqliteStatement& st = c.cached(kMembers);
+      ResetOnExit reset(st);
+      st.bind(1, key);
+      auto it = out.containers.begin();
+      while (st.step()) {
+        const std::int64_t id = st.integer(0);
+        while (it != out.containers.end() && it->id < id) ++it;
+        if (it == out.containers.end()) break;  // the foreign key makes this impossible
+        if (it->id == id) it->members.push_back({st.text(1), st.text(2)});
+      }
+    }
+    snapshot.commit();
+    return out;
+  });
+}
+
+void SqlitePresenceStore::save_categories(std::string_view aor,
+                                          const std::vector<StoredCategory>& categories) {
+  check(categories);
+  const std::string key = aor_key(aor);
+  db_->with([&](SqliteConnection& c) {
+    Transaction tx(c, "BEGIN IMMEDIATE");
+    static const std::string kDelete = "DELETE FROM presence_categories WHERE aor = ?1";
+    run(c, kDelete, [&](SqliteStatement& st) { st.bind(1, key); });
+    static const std::string kInsert =
+        "INSERT INTO presence_categories (aor, name, container, instance, version, "
+        "publish_time, expire_type, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    for (const StoredCategory& cat : categories) {
+      run(c, kInsert, [&](SqliteStatement& st) {
+        st.bind(1, key)
+            .bind(2, cat.name)
+            .bind(3, cat.container)
+            .bind(4, cat.instance)
+            .bind(5, cat.version)
+            .bind(6, cat.publish_time)
+            .bind(7, cat.expire_type)
+            .bind(8, cat.payload_xml);
+      });
+    }
+    tx.commit();
+  });
+}
+
+void SqlitePresenceStore::save_containers(std::string_view aor,
+                                          const std::vector<StoredContainer>& containers) {
+  check(containers);
+  const std::string key = aor_key(aor);
+  db_->with([&](SqliteConnection& c) {
+    Transaction tx(c, "BEGIN IMMEDIATE");
+    static const std::string kDeleteMembers =
+        "DELETE FROM presence_container_members WHERE aor = ?1";
+    static const std::string kDeleteContainers = "DELETE FROM presence_containers WHERE aor = ?1";
+    run(c, kDeleteMembers, [&](SqliteStatement& st) { st.bind(1, key); });
+    run(c, kDeleteContainers, [&](SqliteStatement& st) { st.bind(1, key); });
+    static const std::string kMarkSet =
+        "INSERT INTO presence_container_sets (aor) VALUES (?1) ON CONFLICT (aor) DO NOTHING";
+    run(c, kMarkSet, [&](SqliteStatement& st) { st.bind(1, key); });
+    static const std::string kContainer =
+        "INSERT INTO presence_containers (aor, id, version) VALUES (?1, ?2, ?3)";
+    // Members are a set: an exact duplicate is dropped, not an error.
+    static const std::string kMember =
+        "INSERT INTO presence_container_members (aor, container_id, type, value) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+    for (const StoredContainer& ct : containers) {
+      run(c, kContainer,
+          [&](SqliteStatement& st) { st.bind(1, key).bind(2, ct.id).bind(3, ct.version); });
+      for (const StoredContainerMember& m : ct.members) {
+        run(c, kMember, [&](SqliteStatement& st) {
+          st.bind(1, key).bind(2, ct.id).bind(3, m.type).bind(4, m.value);
+        });
+      }
+    }
+    tx.commit();
+  });
+}
+
+}  // namespace parley::store
