@@ -13,6 +13,9 @@ one server at a time, on free 127.0.0.1 ports:
                   at a SIPp UAS -> its 200 relayed back
     invite-udp    INVITE -> 407 -> ACK; INVITE with Digest -> record-routed to the UAS ->
                   200 -> ACK and BYE along the route set -> 200
+    presence-fanout  (only when named) 1,000 watchers subscribed to one presentity that
+                  PUBLISHes changes: NOTIFYs/s delivered (bench/presence/fanout.py;
+                  Kamailio: bench/kamailio/kamailio-presence.cfg)
 
 For each: the server pinned to core 0 (Parley workers = 1, Kamailio children = 1 and
 tcp_children = 1), SIPp, the UAS and this driver (with its latency probe) to core 1; a step
@@ -55,18 +58,22 @@ from typing import Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib.common import RESULTS, ROOT, log                              # noqa: E402
-from benchlib.measure import (MAX_STEPS, SCENARIOS, Context, MemoryResult,  # noqa: E402
-                              Session, run_memory, run_session)
+from benchlib.measure import (DEFAULT_SCENARIOS, MAX_STEPS, SCENARIOS,      # noqa: E402
+                              Context, MemoryResult, Session, run_memory, run_session)
+from benchlib.presence import missing_kamailio_packages                     # noqa: E402
 from benchlib.procs import REGISTRY                                         # noqa: E402
 from benchlib.report import machine, report                                 # noqa: E402
 
 
-def ensure_tools(servers: Sequence[str]) -> None:
-    """Installs what is missing through scripts/deps.sh (Kamailio only when it is compared)."""
+def ensure_tools(servers: Sequence[str], scenarios: Sequence[str] = ()) -> None:
+    """Installs what is missing through scripts/deps.sh (Kamailio only when it is compared;
+    its presence modules only for presence-fanout)."""
     tools = {"sipp": "sip-tester", "taskset": "util-linux"}
     if "kamailio" in servers:
         tools["kamailio"] = "kamailio"
     need = [pkg for tool, pkg in tools.items() if not shutil.which(tool)]
+    if "kamailio" in servers and "presence-fanout" in scenarios:
+        need += missing_kamailio_packages()
     if need:
         log(f"bench: installing {' '.join(need)} (scripts/deps.sh)")
         subprocess.run(["bash", str(ROOT / "scripts" / "deps.sh"), *need], check=True)
@@ -82,8 +89,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     mode.add_argument("--smoke", action="store_true",
                       help="a check, not a measurement: see above")
     ap.add_argument("--rounds", type=int, help="rounds of every scenario (3; quick 1)")
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
-                    help=f"comma-separated, from {', '.join(SCENARIOS)}")
+    ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
+                    help=f"comma-separated, from {', '.join(SCENARIOS)} (presence-fanout "
+                    "only when named: NOTIFYs/s to 1,000 watchers of one presentity)")
     ap.add_argument("--servers", help="comma-separated: parley,kamailio (smoke: parley)")
     ap.add_argument("--bin", default=str(ROOT / "build" / "parley"), help="the parley binary")
     ap.add_argument("--kamailio", default=shutil.which("kamailio") or "/usr/sbin/kamailio")
@@ -168,7 +176,7 @@ def run(ctx: Context, sessions: list[Session], mem: list[MemoryResult]) -> None:
                          and s.cores == 1 and s.rate]
                 if rates:
                     best[(kind, name)] = int(statistics.median(rates))
-    if args.memory_users:
+    if args.memory_users and any(SCENARIOS[n].kind != "presence" for n in args.scenarios):
         log(f"\n== memory per binding: {args.memory_users:,} bindings")
         for kind in args.servers:
             mem.append(run_memory(ctx, kind, args.memory_users))
@@ -190,7 +198,7 @@ def main(argv: Sequence[str]) -> int:
     if not os.access(args.bin, os.X_OK):
         log(f"bench: {args.bin} is not an executable (build first: make build; or --bin PATH)")
         return 2
-    ensure_tools(args.servers)
+    ensure_tools(args.servers, args.scenarios)
     if args.nice:
         try:    # inherited by the servers and SIPp alike
             os.setpriority(os.PRIO_PROCESS, 0, args.nice)

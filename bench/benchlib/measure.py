@@ -50,6 +50,14 @@ SCENARIOS = {s.name: s for s in [
              500, 250, "call (INVITE/407/ACK + INVITE/200/ACK + BYE/200, all relayed)"),
 ]}
 
+# presence-fanout (issue 6, benchlib/presence.py): not SIPp, and not in the default set
+# (select it with --scenarios presence-fanout). Its rates, the latency load's too, are
+# NOTIFYs/s: changes/s x 1,000 watchers.
+SCENARIOS["presence-fanout"] = Scenario(
+    "presence-fanout", "presence", "u1", "", None, 4000, 2000,
+    "NOTIFY to one of 1,000 watchers; latency: PUBLISH to the last NOTIFY of its change")
+DEFAULT_SCENARIOS = [n for n in SCENARIOS if n != "presence-fanout"]
+
 
 @dataclass
 class Step:
@@ -313,6 +321,9 @@ def load_memory(ctx: Context, kind: str, scen: Scenario, sess: Session) -> None:
 def run_session(ctx: Context, kind: str, scen: Scenario, cores: int, rnd: int, start: int,
                 growth: float, max_steps: int = MAX_STEPS) -> Session:
     """One server, one scenario, one round: everything started here is stopped here."""
+    if scen.kind == "presence":
+        from .presence import run_fanout_session
+        return run_fanout_session(ctx, kind, scen, cores, rnd, start, growth, max_steps)
     sess = Session(kind, scen.name, cores, rnd)
     if cores == 1:
         server_cores, load_cores = ctx.server_core, ctx.load_cores

@@ -183,7 +183,9 @@ def report(ctx: Context, sessions: Sequence[Session], mem: Sequence[MemoryResult
              f"| CPU | {info['cpu']}, nproc {info['nproc']} |",
              f"| kernel | Linux {info['kernel']}, Debian {info['debian']} |",
              f"| Parley | {info['parley']} (git {info['git']}, {ctx.parley_bin}) |",
-             f"| Kamailio | {info['kamailio']} (bench/kamailio/kamailio.cfg) |",
+             f"| Kamailio | {info['kamailio']} (bench/kamailio/kamailio.cfg"
+             + ("; kamailio-presence.cfg for presence-fanout"
+                if "presence-fanout" in a.scenarios else "") + ") |",
              f"| SIPp | {info['sipp']} |",
              f"| load average (1, 5, 15 min) | {info['load']} at the start, "
              f"{info['load_end']} at the end |", ""]
@@ -219,6 +221,18 @@ def report(ctx: Context, sessions: Sequence[Session], mem: Sequence[MemoryResult
               "search session (Kamailio's shared memory once per process): the peak at the "
               "highest rates each reached, so a faster server is charged for more work.",
               "- *Parley/Kamailio*: rate above 1 and the others below 1 are Parley ahead.", ""]
+    if "presence-fanout" in a.scenarios:
+        lines[-1:-1] = [
+            "- *presence-fanout* (issue 6; bench/presence/fanout.py, not SIPp; Kamailio with "
+            "bench/kamailio/kamailio-presence.cfg): 1,000 watchers subscribed to one "
+            "presentity that PUBLISHes a change at a fixed rate (at most one PUBLISH "
+            "outstanding). *rate*: NOTIFYs/s (changes/s x 1,000) of the highest step at which "
+            "the watchers got a NOTIFY for at least 99% of changes x watchers, none of them "
+            "stale, and 95% of the change rate was achieved; *limited by*: the watchers' "
+            "process instead of SIPp; *p50, p99*: PUBLISH sent to when the last watcher had "
+            "that change (or a later one), over the changes of a step of at least 5 s at the "
+            "latency load (NOTIFYs/s, in brackets) run first; *CPU*: per NOTIFY (the 200 to "
+            "it included); *PSS*: at the end of the session, with the 1,000 subscriptions."]
     lines += _main_table(ctx, sessions) + [""]
     if mem:
         lines += _memory_table(ctx, mem) + [""]
