@@ -80,8 +80,9 @@ void Router::on_request(const sip::ServerTransactionPtr& tx) {
       if (for_this_server(req)) {
         Message r = Message::make_response(req, 200, {}, registrar::make_tag());
         r.push_back(HeaderId::Allow, kAllow);
-        r.push_back(HeaderId::Accept, "application/sdp, text/plain");
-        r.push_back(HeaderId::Supported, "path, gruu, outbound");
+        r.push_back(HeaderId::Accept, "application/sdp, text/plain, application/pidf+xml");
+        r.push_back(HeaderId::Supported, "path, gruu, outbound, eventlist");
+        r.push_back(HeaderId::AllowEvents, "presence, presence.winfo");
         r.push_back(HeaderId::Server, server_header_);
         log_.accepted(req, tx->source(), "answered OPTIONS for this server");
         tx->respond(std::move(r));

@@ -249,6 +249,11 @@ int serve(const config::Config& cfg) {
   presence::PresenceService presence(presence_opts, identity, location, transactions, timers);
   store::SqlitePresenceStore presence_store(db);
   presence.set_store(&presence_store);
+  presence.set_contact_list([&contacts](const std::string& aor) {
+    std::vector<std::string> uris;
+    for (const store::Contact& c : contacts.list(aor).contacts) uris.push_back(c.uri);
+    return uris;
+  });
   proxy.set_local_service(&presence);
   registrar.set_bindings_listener([&presence](const std::string& aor) {
     presence.bindings_changed(aor);

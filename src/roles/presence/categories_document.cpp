@@ -63,7 +63,8 @@ std::string aggregate_state_payload(std::uint32_t availability) {
 
 MultipartBody build_rlmi_multipart(
     std::string_view list_uri, std::uint32_t version, bool full_state,
-    const std::vector<std::pair<std::string, std::string>>& resource_uri_and_categories_doc) {
+    const std::vector<std::pair<std::string, std::string>>& resource_uri_and_categories_doc,
+    std::string_view part_type) {
   const std::string suffix = "." + std::to_string(version) + "@parley";
   const std::string root_cid = "rlmi" + suffix;
   std::string rlmi = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<list xmlns=\"";
@@ -118,7 +119,7 @@ MultipartBody build_rlmi_multipart(
   };
   part(root_cid, kTypeRlmi, rlmi);
   for (std::size_t i = 0; i < resource_uri_and_categories_doc.size(); ++i) {
-    part(cids[i], kTypeEventCategories, resource_uri_and_categories_doc[i].second);
+    part(cids[i], part_type, resource_uri_and_categories_doc[i].second);
   }
   out.body += "--" + boundary + "--\r\n";
   return out;

@@ -55,9 +55,11 @@ struct MultipartBody {
 // +1 per NOTIFY in the dialog, starting at 0), `full_state` RLMI fullState.
 // Each pair is (resource URI, its categories document). Parts use CRLF line
 // ends; the boundary is chosen not to occur in any part. The resource
-// instances are "r1", "r2", ... with cid "r1.<version>@parley" ... .
+// instances are "r1", "r2", ... with cid "r1.<version>@parley" ... . The
+// resource parts are of `part_type` (PIDF for a SIMPLE resource list, RFC 4662).
 MultipartBody build_rlmi_multipart(
     std::string_view list_uri, std::uint32_t version, bool full_state,
-    const std::vector<std::pair<std::string, std::string>>& resource_uri_and_categories_doc);
+    const std::vector<std::pair<std::string, std::string>>& resource_uri_and_categories_doc,
+    std::string_view part_type = kTypeEventCategories);
 
 }  // namespace parley::presence

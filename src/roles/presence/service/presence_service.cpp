@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <variant>
@@ -17,6 +18,7 @@
 #include "roles/presence/category_publish.hpp"
 #include "roles/presence/container_members.hpp"
 #include "roles/presence/pidf.hpp"
+#include "roles/presence/watcherinfo.hpp"
 #include "sip/chars.hpp"
 #include "sip/random.hpp"
 #include "sip/transaction/branch.hpp"
@@ -93,6 +95,13 @@ std::string note_payload(std::string_view text) {
 
 std::int64_t instance_of(std::string_view key) {
   return static_cast<std::int64_t>(std::hash<std::string_view>{}(key) & 0x7fffffff);
+}
+
+bool supports(const Message& m, std::string_view tag) {
+  for (const sip::Header* h : m.find_all(HeaderId::Supported)) {
+    if (sip::iequals(sip::trim(h->value), tag)) return true;
+  }
+  return false;
 }
 
 bool accepts(const Message& m, std::string_view type) {
@@ -179,7 +188,7 @@ bool PresenceService::wants(const Message& m) const {
         std::lock_guard lock(s.mu);
         return s.map.count(std::string(m.call_id())) > 0;
       }
-      return event_of(m) == kEventPresence;
+      return event_of(m) == kEventPresence || event_of(m) == kEventWinfo;
     }
     default:
       return false;
@@ -521,14 +530,21 @@ std::pair<std::string, std::string> PresenceService::body_for(Format format,
 }
 
 void PresenceService::add_watcher(const std::string& aor, const std::string& call_id) {
-  PresentityShard& shard = shard_of_user(aor);
-  std::lock_guard lock(shard.mu);
-  entry(shard, aor).watchers.insert(call_id);
+  bool told;
+  {
+    PresentityShard& shard = shard_of_user(aor);
+    std::lock_guard lock(shard.mu);
+    Presentity& p = entry(shard, aor);
+    p.watchers.insert(call_id);
+    told = !p.winfo.empty();
+  }
+  if (told) notify_winfo(aor);
 }
 
 void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::string& watcher) {
   const Message& req = tx->request();
-  if (event_of(req) != kEventPresence) return respond(tx, 489, "Bad Event");
+  std::string_view event = event_of(req);
+  if (event != kEventPresence && event != kEventWinfo) return respond(tx, 489, "Bad Event");
   std::uint32_t expires = req.expires().value_or(options_.default_expires);
   if (expires > 0 && expires < options_.min_expires) {
     Message r = Message::make_response(req, 423, {}, sip::random_hex(8));
@@ -549,7 +565,20 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
   Subscription s;
   s.watcher = watcher;
   std::string_view ct = req.content_type();
-  if (!req.body().empty() && sip::iequals(ct, kTypeAdrlCategoryList)) {
+  if (event == kEventWinfo) {
+    // RFC 3857 5.1: watcher information is the user's own business.
+    if (presentity != watcher) return respond(tx, 403, "Only Your Own Watchers");
+    s.resources.push_back(presentity);
+    s.format = Format::winfo;
+  } else if (req.body().empty() && presentity == watcher && contact_list_ &&
+             supports(req, "eventlist")) {
+    // RFC 4662: a SIMPLE client's list subscription to itself names the
+    // contacts of its server-stored list.
+    for (const std::string& c : contact_list_(watcher)) {
+      if (is_local(c) && c != watcher) s.resources.push_back(c);
+    }
+    s.format = Format::pidf_list;
+  } else if (!req.body().empty() && sip::iequals(ct, kTypeAdrlCategoryList)) {
     // [MS-PRES] batched subscription: the resources are in the body; the
     // request goes to the subscriber itself.
     auto parsed = parse_batch_subscribe(req.body());
@@ -586,7 +615,8 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
   if (stored && !admit(watcher)) return respond(tx, 403, "Too Many Subscriptions");
 
   Message r = Message::make_response(req, 200, {}, s.our_tag);
-  r.push_back(HeaderId::Event, kEventPresence);
+  r.push_back(HeaderId::Event, event);
+  if (s.format == Format::pidf_list) r.push_back(HeaderId::Require, "eventlist");
   r.push_back(HeaderId::Expires, std::to_string(expires));
   sip::Local here = identity_.listener_for(tx->source().transport);
   r.push_back(HeaderId::Contact, identity_.contact(here));
@@ -620,13 +650,29 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
 
   // RFC 6665 4.2.1: 200, then a NOTIFY with the current state at once.
   tx->respond(std::move(r));
-  if (expires > 0) add_watcher(presentity, call_id);
+  Format format = s.format;
+  std::vector<std::string> resources = s.resources;
   {
     SubscriptionShard& shard = shard_of_dialog(call_id);
     std::lock_guard lock(shard.mu);
     shard.map[call_id] = std::move(s);
   }
-  notify_one(call_id, presentity, expires == 0);
+  if (format == Format::winfo) {
+    if (expires > 0) {
+      PresentityShard& ps = shard_of_user(presentity);
+      std::lock_guard lock(ps.mu);
+      entry(ps, presentity).winfo.insert(call_id);
+    }
+    notify_one(call_id, presentity, expires == 0);
+  } else if (format == Format::pidf_list) {
+    if (expires > 0) {
+      for (const std::string& aor : resources) add_watcher(aor, call_id);
+    }
+    notify_list(call_id, expires == 0);
+  } else {
+    if (expires > 0) add_watcher(presentity, call_id);
+    notify_one(call_id, presentity, expires == 0);
+  }
   if (expires == 0) remove_subscription(call_id);  // a fetch (RFC 6665 4.4.3)
 }
 
@@ -670,17 +716,23 @@ void PresenceService::refresh(const sip::ServerTransactionPtr& tx, const std::st
     resources = s.resources;
   }
   Message r = Message::make_response(req, 200);
-  r.push_back(HeaderId::Event, kEventPresence);
+  r.push_back(HeaderId::Event, format == Format::winfo ? kEventWinfo : kEventPresence);
   r.push_back(HeaderId::Expires, std::to_string(expires));
   r.push_back(HeaderId::Server, options_.server_header);
   tx->respond(std::move(r));
   if (expires == 0) {
-    for (const std::string& aor : resources) notify_one(call_id, aor, true);
+    if (format == Format::pidf_list) {
+      notify_list(call_id, true);
+    } else {
+      for (const std::string& aor : resources) notify_one(call_id, aor, true);
+    }
     remove_subscription(call_id);
     return;
   }
   for (const std::string& aor : added) add_watcher(aor, call_id);
-  if (format != Format::batched) {
+  if (format == Format::pidf_list) {
+    notify_list(call_id, false);
+  } else if (format != Format::batched) {
     for (const std::string& aor : resources) notify_one(call_id, aor, false);
   } else {
     for (const std::string& aor : added) notify_one(call_id, aor, false);
@@ -705,12 +757,35 @@ void PresenceService::notify_one(const std::string& call_id, const std::string& 
   // with the state at their time (lock order: dialog shard, then user shard;
   // nothing takes them the other way round).
   SubscriptionShard& shard = shard_of_dialog(call_id);
+  bool winfo;
+  {
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(call_id);
+    if (it == shard.map.end()) return;
+    winfo = it->second.format == Format::winfo;
+  }
+  // The watcher list reads other dialogs: gathered with no lock held.
+  std::vector<WatcherEntry> watchers;
+  if (winfo) watchers = watchers_of(aor);
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(call_id);
   if (it == shard.map.end()) return;
   Subscription& s = it->second;
   if (s.expires <= clock_.now() && !terminated) return;  // sweep() ends it
+  if (s.format == Format::winfo) {
+    send_notify(call_id, s, kTypeWatcherinfo,
+                build_watcherinfo("sip:" + aor, s.version++, watchers), terminated);
+    return;
+  }
   View v = view_now(aor, s.watcher, s.categories);
+  if (s.format == Format::pidf_list) {
+    // RFC 4662 5.2: a partial-state NOTIFY with the one resource that changed.
+    auto [doc, type] = body_for(Format::pidf, aor, v);
+    MultipartBody mp = build_rlmi_multipart(s.local_uri, s.version++, false,
+                                            {{"sip:" + aor, doc}}, kTypePidf);
+    send_notify(call_id, s, mp.content_type, mp.body, terminated);
+    return;
+  }
   auto [body, type] = body_for(s.format, aor, v);
   send_notify(call_id, s, type, body, terminated);
 }
@@ -730,17 +805,69 @@ void PresenceService::send_notify(const std::string& call_id, Subscription& s,
       "To: <" + s.remote_uri + ">;tag=" + s.client_tag,
       "Call-ID: " + call_id,
       "CSeq: " + std::to_string(++s.cseq) + " NOTIFY",
-      "Event: presence",
+      s.format == Format::winfo ? "Event: presence.winfo" : "Event: presence",
       terminated ? std::string("Subscription-State: terminated;reason=timeout")
                  : "Subscription-State: active;expires=" + std::to_string(left),
       "Contact: " + identity_.contact(leaving),
       "Content-Type: " + std::string(content_type),
   };
+  if (s.format == Format::pidf_list) h.emplace_back("Require: eventlist");  // RFC 4662 4.4
   Message m = Message::make_request(sip::Method::Notify, s.target, h, body);
   sip::Peer to = s.flow;
   // Sent with the shard unlocked would be better for throughput; the layer
   // never calls back into this role synchronously, so holding it is safe.
   transactions_.send_request(std::move(m), to);
+}
+
+void PresenceService::notify_list(const std::string& call_id, bool terminated) {
+  SubscriptionShard& shard = shard_of_dialog(call_id);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.map.find(call_id);
+  if (it == shard.map.end()) return;
+  Subscription& s = it->second;
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (const std::string& aor : s.resources) {
+    View v = view_now(aor, s.watcher, s.categories);
+    parts.emplace_back("sip:" + aor, body_for(Format::pidf, aor, v).first);
+  }
+  MultipartBody mp = build_rlmi_multipart(s.local_uri, s.version++, true, parts, kTypePidf);
+  send_notify(call_id, s, mp.content_type, mp.body, terminated);
+}
+
+std::vector<WatcherEntry> PresenceService::watchers_of(const std::string& aor) const {
+  std::vector<std::string> calls;
+  {
+    PresentityShard& shard = shard_of_user(aor);
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(aor);
+    if (it == shard.map.end()) return {};
+    calls.assign(it->second.watchers.begin(), it->second.watchers.end());
+  }
+  std::sort(calls.begin(), calls.end());
+  std::vector<WatcherEntry> out;
+  for (const std::string& c : calls) {
+    const SubscriptionShard& shard = shard_of_dialog(c);
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(c);
+    if (it == shard.map.end()) continue;
+    // The id names the subscription without giving its Call-ID away.
+    char id[17];
+    std::snprintf(id, sizeof id, "%016zx", std::hash<std::string>{}(c));
+    out.push_back(WatcherEntry{id, "sip:" + it->second.watcher, "active", "subscribe"});
+  }
+  return out;
+}
+
+void PresenceService::notify_winfo(const std::string& aor) {
+  std::vector<std::string> calls;
+  {
+    PresentityShard& shard = shard_of_user(aor);
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(aor);
+    if (it == shard.map.end()) return;
+    calls.assign(it->second.winfo.begin(), it->second.winfo.end());
+  }
+  for (const std::string& c : calls) notify_one(c, aor, false);
 }
 
 void PresenceService::remove_subscription(const std::string& call_id) {
@@ -756,16 +883,19 @@ void PresenceService::remove_subscription(const std::string& call_id) {
     shard.map.erase(it);
   }
   release(watcher);
+  std::vector<std::string> told;
   for (const std::string& aor : resources) {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
     auto it = shard.map.find(aor);
     if (it == shard.map.end()) continue;
-    it->second.watchers.erase(call_id);
-    if (it->second.watchers.empty() && it->second.publications.empty() &&
-        !it->second.containers_set)
+    Presentity& p = it->second;
+    if (p.watchers.erase(call_id) && !p.winfo.empty()) told.push_back(aor);
+    p.winfo.erase(call_id);
+    if (p.watchers.empty() && p.winfo.empty() && p.publications.empty() && !p.containers_set)
       shard.map.erase(it);
   }
+  for (const std::string& aor : told) notify_winfo(aor);
 }
 
 void PresenceService::on_notify_result(std::string_view call_id, int status) {

@@ -18,6 +18,12 @@
 //       publication of the category model (pidf.hpp has the mapping).
 //     SUBSCRIBE, Event: presence to a user                        RFC 3856, 6665
 //       200, then an immediate NOTIFY with PIDF, then one per change.
+//     SUBSCRIBE, Event: presence to oneself with Supported: eventlist   RFC 4662
+//       the user's server-stored contact list as a resource list: NOTIFYs are
+//       multipart/related, an RLMI document and one PIDF per contact (full
+//       state first, then the contact that changed).
+//     SUBSCRIBE, Event: presence.winfo to oneself                RFC 3857, 3858
+//       who watches the user's presence, full state at every change.
 //
 // The model ([MS-PRES] 3.7.5.x): each user (presentity) has publications keyed
 // by (category, instance, container) with a version, and containers that say
@@ -63,6 +69,7 @@
 #include "roles/registrar/location.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction_layer.hpp"
+#include "roles/presence/watcherinfo.hpp"
 #include "store/presence_store.hpp"
 
 namespace parley::presence {
@@ -118,6 +125,12 @@ class PresenceService final : public proxy::LocalService {
   // Told after a user's publications or containers changed, with the new
   // roaming-self document content: the roaming-self subscriptions of the
   // user's endpoints get a NOTIFY (app/lync_self). Set before use.
+  // The contacts of a user's server-stored list ("bob@example.com"), for
+  // RFC 4662 list subscriptions of SIMPLE clients. Unset: no list service.
+  void set_contact_list(std::function<std::vector<std::string>(const std::string& aor)> fn) {
+    contact_list_ = std::move(fn);
+  }
+
   void set_roaming_self_listener(std::function<void(const std::string& aor)> fn) {
     roaming_listener_ = std::move(fn);
   }
@@ -131,7 +144,7 @@ class PresenceService final : public proxy::LocalService {
   std::size_t subscription_count() const;
 
  private:
-  enum class Format : std::uint8_t { categories, batched, pidf };
+  enum class Format : std::uint8_t { categories, batched, pidf, pidf_list, winfo };
 
   struct Publication {
     lync::Category category;  // version is the current one
@@ -143,6 +156,7 @@ class PresenceService final : public proxy::LocalService {
     std::vector<Publication> publications;
     std::vector<lync::Container> containers = lync::default_containers();
     std::unordered_set<std::string> watchers;  // Call-IDs of subscriptions naming this user
+    std::unordered_set<std::string> winfo;     // Call-IDs of the user's presence.winfo subscriptions
     std::uint32_t aggregate = 18500;
     std::int64_t aggregate_version = 1;
     std::string aggregate_time;                // publishTime of the aggregate state
@@ -160,6 +174,7 @@ class PresenceService final : public proxy::LocalService {
     std::string target;                   // the subscriber's Contact URI
     sip::Peer flow;                       // where its SUBSCRIBE came from
     std::uint32_t cseq = 0;
+    std::uint32_t version = 0;            // RLMI / watcherinfo version of the next NOTIFY
     base::TimePoint expires;
   };
   // What one watcher of one presentity is shown, computed under the
@@ -215,6 +230,12 @@ class PresenceService final : public proxy::LocalService {
   void notify_one(const std::string& call_id, const std::string& aor, bool terminated);
   void send_notify(const std::string& call_id, Subscription& s, std::string_view content_type,
                    const std::string& body, bool terminated);
+  // A list subscription's NOTIFY with every resource (full state).
+  void notify_list(const std::string& call_id, bool terminated);
+  // Every presence.winfo subscription of `aor` gets the watcher list.
+  void notify_winfo(const std::string& aor);
+  // The watchers of `aor`'s presence now (takes locks: call with none held).
+  std::vector<WatcherEntry> watchers_of(const std::string& aor) const;
   void add_watcher(const std::string& aor, const std::string& call_id);
   void remove_subscription(const std::string& call_id);
   // Counts a new dialog of `watcher`; false (nothing counted) at the limit.
@@ -229,6 +250,7 @@ class PresenceService final : public proxy::LocalService {
   sip::TransactionLayer& transactions_;
   const base::TimerService& clock_;
   std::function<void(const std::string&)> roaming_listener_;
+  std::function<std::vector<std::string>(const std::string&)> contact_list_;
   store::PresenceStore* store_ = nullptr;
   std::unique_ptr<PresentityShard[]> users_;
   std::unique_ptr<SubscriptionShard[]> dialogs_;
