@@ -2,11 +2,13 @@
 // layers of DESIGN.md together explicitly, in one place:
 //
 //   net::TransportLayer -> Ingress (parse) -> sip::TransactionLayer -> Router
-//     -> registrar::Registrar | proxy::Proxy -> store / location service
+//     -> registrar::Registrar | proxy::Proxy (-> presence::PresenceService)
+//     -> store / location service
 //
 // and runs until SIGINT or SIGTERM.
 #include "app/serve.hpp"
 
+#include <atomic>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -203,9 +205,13 @@ int serve(const config::Config& cfg) {
       [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
         ingress.on_message(std::move(bytes), source, local);
       });
-  transport.set_flow_closed_handler([&location, &sas](sip::FlowId flow) {
+  // The presence role exists only once the listeners are open (below); a
+  // flow that closes before that had published nothing.
+  std::atomic<presence::PresenceService*> presence_role{nullptr};
+  transport.set_flow_closed_handler([&location, &sas, &presence_role](sip::FlowId flow) {
     location.flow_closed(flow);
     sas.flow_closed(flow);
+    if (auto* p = presence_role.load(std::memory_order_acquire)) p->flow_closed(flow);
   });
 
   pool.start();
@@ -263,6 +269,7 @@ int serve(const config::Config& cfg) {
   presence.set_roaming_self_listener(
       [&lync](const std::string& aor) { lync.roaming_self_changed(aor); });
   router.attach_presence(presence);
+  presence_role.store(&presence, std::memory_order_release);
   router.attach(registrar, proxy, identity);
   schedule_presence_sweep(timers, presence);
   schedule_purge(timers, location, sas, im_sessions);
@@ -276,6 +283,7 @@ int serve(const config::Config& cfg) {
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: stopping", sig);
+  presence_role.store(nullptr, std::memory_order_release);
   transport.stop();
   pool.stop();
   if (std::size_t n = im_sessions.close_all()) spdlog::info("recorded {} open IM session(s)", n);

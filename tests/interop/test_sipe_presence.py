@@ -19,7 +19,9 @@ SUBSCRIBE, Event: presence, categories state/note/...). Checks, in order:
   5. alice unblocks bob: pidgin-sipe sends a setContainerMembers removing bob from
      container 32000 (it can only do so once parley told it, in a vnd-microsoft-
      roaming-self NOTIFY, that bob is in that container), and bob sees alice
-     `available` again within DEADLINE_S.
+     `available` again within DEADLINE_S;
+  6. alice's client is killed (no sign-out): bob sees her `offline` within DEADLINE_S,
+     because her endpoint's publications end with its connection.
 Every latency is printed. The whole test stays well under 90 s.
 
 Skips (passes, printing SKIPPED) when pidgin-sipe or libpurple-dev are not installed.
@@ -214,6 +216,13 @@ def main() -> None:
               + sip_summary(alice, r"Event: vnd-microsoft-roaming-self", sent=False, limit=3))
         expect_change(bob, alice, ALICE, "available", None, started,
                       "alice unblocks bob", latencies)
+
+        step("alice's client dies without signing out (SIGKILL): bob sees her offline at "
+             "once, from her closed connection, though her registration has not expired")
+        started = time.monotonic()
+        alice.proc.kill()
+        expect_change(bob, alice, ALICE, "offline", None, started,
+                      "alice's client killed", latencies)
 
         step("latencies")
         for what, latency in latencies:

@@ -225,6 +225,27 @@ TEST_F(PresenceTest, BindingRemovedDropsEndpointPublications) {
     EXPECT_NE(c.expire_type, "endpoint") << c.name << " " << c.container;
 }
 
+TEST_F(PresenceTest, ClosedConnectionDropsItsEndpointPublicationsAtOnce) {
+  // A Lync client that crashed: its binding is still there, its flow is gone.
+  ASSERT_EQ(category_publish(sipe_busy_publish(0)).status(), 200);
+  bob_subscribes();
+  presence_.flow_closed(alice_tcp.flow);  // another connection: nothing changes
+  EXPECT_EQ(presence_.availability("alice@parley.test"), kBusy);
+  EXPECT_TRUE(wire().notifies.empty());
+  presence_.flow_closed(alice_udp.flow);
+  EXPECT_EQ(presence_.availability("alice@parley.test"), kOffline);
+  EXPECT_FALSE(pidf_of(only_notify(wire())).open);
+  // The user state and the note ("user", "static") stay for the next sign-in.
+  std::size_t kept = 0;
+  for (const auto& c : presence_.roaming_self("alice@parley.test").categories) {
+    EXPECT_NE(c.expire_type, "endpoint");
+    ++kept;
+  }
+  EXPECT_EQ(kept, 3u);
+  presence_.flow_closed(alice_udp.flow);  // again: nothing left to do
+  EXPECT_TRUE(wire().notifies.empty());
+}
+
 TEST_F(PresenceTest, BindingExpiryIsNoticedBySweep) {
   ASSERT_EQ(category_publish(sipe_busy_publish(0)).status(), 200);
   Dialog d = bob_subscribes("application/pidf+xml", 3600);

@@ -126,7 +126,8 @@ PresenceService::PresenceService(PresenceOptions options, const proxy::LocalIden
       clock_(clock),
       users_(std::make_unique<PresentityShard[]>(kShards)),
       dialogs_(std::make_unique<SubscriptionShard[]>(kShards)),
-      watchers_(std::make_unique<WatcherShard[]>(kShards)) {}
+      watchers_(std::make_unique<WatcherShard[]>(kShards)),
+      flows_(std::make_unique<FlowShard[]>(kShards)) {}
 
 bool PresenceService::admit(const std::string& watcher) {
   WatcherShard& s = watchers_[std::hash<std::string_view>{}(watcher) % kShards];
@@ -240,6 +241,7 @@ void PresenceService::category_publish(const sip::ServerTransactionPtr& tx,
   std::string endpoint = "flow:" + std::to_string(flow);
   base::TimePoint now = clock_.now();
   bool changed_aggregate = false;
+  bool endpoint_published = false;
   std::vector<std::pair<std::size_t, std::int64_t>> faults;
   {
     PresentityShard& shard = shard_of_user(aor);
@@ -279,6 +281,7 @@ void PresenceService::category_publish(const sip::ServerTransactionPtr& tx,
         if (op.category.expire_type == "endpoint") {
           fresh.endpoint = endpoint;
           fresh.flow = flow;
+          endpoint_published = true;
         }
         if (op.category.expire_type == "time" && op.expires)
           fresh.expires = now + std::chrono::seconds(*op.expires);
@@ -296,6 +299,12 @@ void PresenceService::category_publish(const sip::ServerTransactionPtr& tx,
                                  });
       if (durable) persist_categories(aor, p);
     }
+  }
+  if (endpoint_published && flow != 0) {
+    FlowShard& fs = flows_[flow % kShards];
+    std::lock_guard lock(fs.mu);
+    std::vector<std::string>& aors = fs.aors[flow];
+    if (std::find(aors.begin(), aors.end(), aor) == aors.end()) aors.push_back(aor);
   }
   if (!faults.empty()) {
     Message r = Message::make_response(req, 409, "Conflict", sip::random_hex(8));
@@ -929,6 +938,36 @@ void PresenceService::bindings_changed(const std::string& aor) {
   if (changed) {
     if (roaming_listener_) roaming_listener_(aor);
     notify_watchers(aor);
+  }
+}
+
+void PresenceService::flow_closed(sip::FlowId flow) {
+  std::vector<std::string> aors;
+  {
+    FlowShard& fs = flows_[flow % kShards];
+    std::lock_guard lock(fs.mu);
+    auto it = fs.aors.find(flow);
+    if (it == fs.aors.end()) return;
+    aors = std::move(it->second);
+    fs.aors.erase(it);
+  }
+  for (const std::string& aor : aors) {
+    bool changed = false;
+    {
+      PresentityShard& shard = shard_of_user(aor);
+      std::lock_guard lock(shard.mu);
+      auto it = shard.map.find(aor);
+      if (it == shard.map.end()) continue;
+      Presentity& p = it->second;
+      std::size_t before = p.publications.size();
+      std::erase_if(p.publications, [flow](const Publication& x) { return x.flow == flow; });
+      changed = p.publications.size() != before;
+      if (changed) reaggregate(aor, p);
+    }
+    if (changed) {
+      if (roaming_listener_) roaming_listener_(aor);
+      notify_watchers(aor);
+    }
   }
 }
 

@@ -114,6 +114,13 @@ class PresenceService final : public proxy::LocalService {
   // no longer has a live binding are removed and the watchers told.
   void bindings_changed(const std::string& aor);
 
+  // A connection closed: the endpoint publications made over it go at once,
+  // and the watchers are told. A Lync endpoint's connection is its only way
+  // in (it never listens), so a client that crashed or lost its network is
+  // offline now rather than when its registration would have expired; when
+  // it signs in again it publishes over the new connection.
+  void flow_closed(sip::FlowId flow);
+
   // Drops expired subscriptions and publications, and endpoint publications
   // whose binding expired. Called periodically.
   void sweep();
@@ -192,6 +199,10 @@ class PresenceService final : public proxy::LocalService {
     mutable std::mutex mu;
     std::unordered_map<std::string, Subscription> map;
   };
+  struct FlowShard {
+    mutable std::mutex mu;
+    std::unordered_map<sip::FlowId, std::vector<std::string>> aors;  // who published over it
+  };
   struct WatcherShard {
     mutable std::mutex mu;
     std::unordered_map<std::string, std::size_t> dialogs;  // subscriptions per watcher AOR
@@ -255,6 +266,7 @@ class PresenceService final : public proxy::LocalService {
   std::unique_ptr<PresentityShard[]> users_;
   std::unique_ptr<SubscriptionShard[]> dialogs_;
   std::unique_ptr<WatcherShard[]> watchers_;
+  std::unique_ptr<FlowShard[]> flows_;
 };
 
 }  // namespace parley::presence
