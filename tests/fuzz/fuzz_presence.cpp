@@ -34,6 +34,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "fuzz_check.hpp"
 #include "roles/lync/lync_events.hpp"
 #include "roles/lync/roaming_self.hpp"
@@ -63,15 +64,8 @@ const lync::BodyError* refusal(const V& v) {
   return e;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequal(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && parley::base::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 bool well_formed(std::string_view xml, pugi::xml_document& doc) {
@@ -244,7 +238,7 @@ void fuzz_batch_subscribe(std::string_view body) {
   for (std::size_t i = 0; i < b.resources.size(); ++i) {
     CHECK(!b.resources[i].empty());
     for (std::size_t j = i + 1; j < b.resources.size(); ++j) {
-      CHECK_MSG(!iequal(b.resources[i], b.resources[j]), printable(b.resources[i]));
+      CHECK_MSG(!parley::base::iequals(b.resources[i], b.resources[j]), printable(b.resources[i]));
     }
   }
   for (std::size_t i = 0; i < b.categories.size(); ++i) {
@@ -283,7 +277,7 @@ const lync::Container* find_container(const std::vector<lync::Container>& cs, st
 
 std::size_t count_member(const lync::Container& c, const lync::ContainerMember& m) {
   return static_cast<std::size_t>(std::count_if(c.members.begin(), c.members.end(), [&](const auto& x) {
-    return x.type == m.type && iequal(x.value, m.value);
+    return x.type == m.type && parley::base::iequals(x.value, m.value);
   }));
 }
 
@@ -352,7 +346,7 @@ void fuzz_set_container_members(std::string_view body) {
     bool last = true;
     for (std::size_t j = i + 1; j < changes.size(); ++j) {
       if (changes[j].container == ch.container && changes[j].member.type == ch.member.type &&
-          iequal(changes[j].member.value, ch.member.value)) {
+          parley::base::iequals(changes[j].member.value, ch.member.value)) {
         last = false;
       }
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/ascii.hpp"
 #include "roles/lync/xml_util.hpp"
 
 namespace parley::presence {
@@ -13,15 +14,8 @@ lync::BodyError invalid(std::string reason) {
   return lync::BodyError{lync::BodyError::Kind::invalid, std::move(reason)};
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequal(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && base::iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // "<sip:Bob@X;transport=tls>" -> "Bob@X".
@@ -51,7 +45,7 @@ bool known_type(std::string_view t) {
 }
 
 bool same_member(const lync::ContainerMember& a, const lync::ContainerMember& b) {
-  return a.type == b.type && iequal(a.value, b.value);
+  return a.type == b.type && base::iequals(a.value, b.value);
 }
 
 }  // namespace
@@ -149,7 +143,7 @@ std::int64_t container_for_watcher(const std::vector<lync::Container>& container
   static constexpr std::array<std::int64_t, 5> kOrder = {32000, 400, 300, 200, 100};
   const std::string_view user = bare_user(watcher_uri);
   const std::string_view domain = domain_of(user);
-  const bool same_enterprise = !domain.empty() && iequal(domain, presentity_domain);
+  const bool same_enterprise = !domain.empty() && base::iequals(domain, presentity_domain);
 
   const auto search = [&](std::string_view type, std::string_view value, bool with_value) {
     for (std::int64_t id : kOrder) {
@@ -160,7 +154,7 @@ std::int64_t container_for_watcher(const std::vector<lync::Container>& container
           if (!with_value) return id;
           std::string_view v = m.value;
           if (type == "user") v = bare_user(v);
-          if (!v.empty() && iequal(v, value)) return id;
+          if (!v.empty() && base::iequals(v, value)) return id;
         }
       }
     }

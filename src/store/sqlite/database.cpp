@@ -1,5 +1,7 @@
 #include "store/sqlite/database.hpp"
 
+#include "base/ascii.hpp"
+
 #include <sqlite3.h>
 
 namespace parley::store {
@@ -213,6 +215,15 @@ std::string SqliteDatabase::journal_mode() {
     SqliteStatement st(c.handle(), "PRAGMA journal_mode");
     return st.step() ? st.text(0) : std::string();
   });
+}
+
+std::string aor_key(std::string_view aor) {
+  std::string out(aor);
+  const std::size_t at = out.rfind('@');
+  for (std::size_t i = at == std::string::npos ? out.size() : at + 1; i < out.size(); ++i) {
+    out[i] = base::ascii_lower(out[i]);
+  }
+  return out;
 }
 
 }  // namespace parley::store

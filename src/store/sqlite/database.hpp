@@ -94,6 +94,41 @@ class ResetOnExit {
   SqliteStatement& st_;
 };
 
+// A transaction, rolled back unless committed. `begin` is "BEGIN IMMEDIATE"
+// for writes (the write lock at once, so two writers never deadlock on an
+// upgrade), "BEGIN" for a read snapshot.
+class SqliteTransaction {
+ public:
+  explicit SqliteTransaction(SqliteConnection& c, std::string_view begin = "BEGIN IMMEDIATE")
+      : c_(c) {
+    c_.exec(begin);
+  }
+  ~SqliteTransaction() {
+    if (!done_) {
+      try {
+        c_.exec("ROLLBACK");
+      } catch (const StoreError&) {
+        // Nothing more to do: the connection's transaction is gone either way.
+      }
+    }
+  }
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+  void commit() {
+    c_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  SqliteConnection& c_;
+  bool done_ = false;
+};
+
+// The key the per-user tables use for an AOR: "alice@Parley.Test" ->
+// "alice@parley.test" (RFC 3261 19.1.4: the host part is case-insensitive,
+// the user part is not).
+std::string aor_key(std::string_view aor);
+
 class SqliteDatabase {
  public:
   // Opens `file` (":memory:" for a private in-memory database), creating it and

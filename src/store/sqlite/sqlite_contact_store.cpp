@@ -8,17 +8,6 @@
 namespace parley::store {
 namespace {
 
-// "alice@Parley.Test" -> "alice@parley.test" (RFC 3261 19.1.4: the host part
-// is case-insensitive, the user part is not).
-std::string aor_key(std::string_view aor) {
-  std::string out(aor);
-  const std::size_t at = out.rfind('@');
-  for (std::size_t i = at == std::string::npos ? out.size() : at + 1; i < out.size(); ++i) {
-    out[i] = base::ascii_lower(out[i]);
-  }
-  return out;
-}
-
 std::vector<std::int64_t> parse_groups(std::string_view text) {
   std::vector<std::int64_t> out;
   std::size_t pos = 0;
@@ -53,31 +42,6 @@ bool delta_passes(DeltaCheck check, std::int64_t current, std::optional<std::int
   }
   return true;
 }
-
-// One IMMEDIATE write transaction, rolled back unless committed.
-class Transaction {
- public:
-  explicit Transaction(SqliteConnection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!done_) {
-      try {
-        c_.exec("ROLLBACK");
-      } catch (const StoreError&) {
-        // Nothing more to do: the connection's transaction is gone either way.
-      }
-    }
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit() {
-    c_.exec("COMMIT");
-    done_ = true;
-  }
-
- private:
-  SqliteConnection& c_;
-  bool done_ = false;
-};
 
 struct ListRow {
   std::int64_t id = 0;
@@ -229,7 +193,7 @@ ContactResult<ContactDelta> change_list(SqliteDatabase& db, DeltaCheck check,
                                         std::optional<std::int64_t> expected, Fn&& fn) {
   const std::string key = aor_key(aor);
   return db.with([&](SqliteConnection& c) -> ContactResult<ContactDelta> {
-    Transaction tx(c);
+    SqliteTransaction tx(c);
     const ListRow row = open_list(c, key);
     if (!delta_passes(check, row.delta_num, expected)) return ContactRefusal::stale_delta;
     ContactDelta delta;
@@ -431,7 +395,7 @@ ContactResult<std::int64_t> SqliteContactStore::set_ace(
   if (ace.mask.size() > limits_.max_uri_bytes) return ContactRefusal::limit;
   const std::string key = aor_key(aor);
   return db_->with([&](SqliteConnection& c) -> ContactResult<std::int64_t> {
-    Transaction tx(c);
+    SqliteTransaction tx(c);
     const ListRow row = open_list(c, key);
     if (!delta_passes(check_, row.acl_delta_num, expected_delta)) {
       return ContactRefusal::stale_delta;

@@ -10,43 +10,6 @@
 namespace parley::store {
 namespace {
 
-// "alice@Parley.Test" -> "alice@parley.test" (RFC 3261 19.1.4: the host part
-// is case-insensitive, the user part is not). Same key as the contact store.
-std::string aor_key(std::string_view aor) {
-  std::string out(aor);
-  const std::size_t at = out.rfind('@');
-  for (std::size_t i = at == std::string::npos ? out.size() : at + 1; i < out.size(); ++i) {
-    out[i] = base::ascii_lower(out[i]);
-  }
-  return out;
-}
-
-// A transaction, rolled back unless committed. `begin` is "BEGIN IMMEDIATE" for
-// writes, "BEGIN" for a read snapshot.
-class Transaction {
- public:
-  Transaction(SqliteConnection& c, std::string_view begin) : c_(c) { c_.exec(begin); }
-  ~Transaction() {
-    if (!done_) {
-      try {
-        c_.exec("ROLLBACK");
-      } catch (const StoreError&) {
-        // Nothing more to do: the connection's transaction is gone either way.
-      }
-    }
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit() {
-    c_.exec("COMMIT");
-    done_ = true;
-  }
-
- private:
-  SqliteConnection& c_;
-  bool done_ = false;
-};
-
 // Runs a cached statement that returns no rows; a constraint violation (which
 // check() should have made impossible) is a back-end failure.
 template <class Bind>
@@ -116,7 +79,7 @@ StoredPresence SqlitePresenceStore::load(std::string_view aor) {
   const std::string key = aor_key(aor);
   return db_->read([&](SqliteConnection& c) {
     StoredPresence out;
-    Transaction snapshot(c, "BEGIN");
+    SqliteTransaction snapshot(c, "BEGIN");
     {
       static const std::string kCategories =
           "SELECT name, container, instance, version, publish_time, expire_type, payload "
@@ -169,7 +132,7 @@ void SqlitePresenceStore::save_categories(std::string_view aor,
   check(categories);
   const std::string key = aor_key(aor);
   db_->with([&](SqliteConnection& c) {
-    Transaction tx(c, "BEGIN IMMEDIATE");
+    SqliteTransaction tx(c);
     static const std::string kDelete = "DELETE FROM presence_categories WHERE aor = ?1";
     run(c, kDelete, [&](SqliteStatement& st) { st.bind(1, key); });
     static const std::string kInsert =
@@ -196,7 +159,7 @@ void SqlitePresenceStore::save_containers(std::string_view aor,
   check(containers);
   const std::string key = aor_key(aor);
   db_->with([&](SqliteConnection& c) {
-    Transaction tx(c, "BEGIN IMMEDIATE");
+    SqliteTransaction tx(c);
     static const std::string kDeleteMembers =
         "DELETE FROM presence_container_members WHERE aor = ?1";
     static const std::string kDeleteContainers = "DELETE FROM presence_containers WHERE aor = ?1";

@@ -748,16 +748,18 @@ void PresenceService::refresh(const sip::ServerTransactionPtr& tx, const std::st
   }
 }
 
+std::vector<std::string> PresenceService::calls_of(
+    const std::string& aor, std::unordered_set<std::string> Presentity::*which) const {
+  PresentityShard& shard = shard_of_user(aor);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.map.find(aor);
+  if (it == shard.map.end()) return {};
+  const auto& set = it->second.*which;
+  return {set.begin(), set.end()};
+}
+
 void PresenceService::notify_watchers(const std::string& aor) {
-  std::vector<std::string> calls;
-  {
-    PresentityShard& shard = shard_of_user(aor);
-    std::lock_guard lock(shard.mu);
-    auto it = shard.map.find(aor);
-    if (it == shard.map.end()) return;
-    calls.assign(it->second.watchers.begin(), it->second.watchers.end());
-  }
-  for (const std::string& c : calls) notify_one(c, aor, false);
+  for (const std::string& c : calls_of(aor, &Presentity::watchers)) notify_one(c, aor, false);
 }
 
 void PresenceService::notify_one(const std::string& call_id, const std::string& aor,
@@ -844,14 +846,7 @@ void PresenceService::notify_list(const std::string& call_id, bool terminated) {
 }
 
 std::vector<WatcherEntry> PresenceService::watchers_of(const std::string& aor) const {
-  std::vector<std::string> calls;
-  {
-    PresentityShard& shard = shard_of_user(aor);
-    std::lock_guard lock(shard.mu);
-    auto it = shard.map.find(aor);
-    if (it == shard.map.end()) return {};
-    calls.assign(it->second.watchers.begin(), it->second.watchers.end());
-  }
+  std::vector<std::string> calls = calls_of(aor, &Presentity::watchers);
   std::sort(calls.begin(), calls.end());
   std::vector<WatcherEntry> out;
   for (const std::string& c : calls) {
@@ -868,15 +863,7 @@ std::vector<WatcherEntry> PresenceService::watchers_of(const std::string& aor) c
 }
 
 void PresenceService::notify_winfo(const std::string& aor) {
-  std::vector<std::string> calls;
-  {
-    PresentityShard& shard = shard_of_user(aor);
-    std::lock_guard lock(shard.mu);
-    auto it = shard.map.find(aor);
-    if (it == shard.map.end()) return;
-    calls.assign(it->second.winfo.begin(), it->second.winfo.end());
-  }
-  for (const std::string& c : calls) notify_one(c, aor, false);
+  for (const std::string& c : calls_of(aor, &Presentity::winfo)) notify_one(c, aor, false);
 }
 
 void PresenceService::remove_subscription(const std::string& call_id) {
@@ -918,27 +905,26 @@ void PresenceService::on_notify_result(std::string_view call_id, int status) {
 
 void PresenceService::bindings_changed(const std::string& aor) {
   std::vector<registrar::Binding> live = location_.lookup(aor, clock_.now());
-  bool changed = false;
+  drop_publications(aor, [&live](const Publication& x) {
+    if (x.flow == 0) return false;
+    return std::none_of(live.begin(), live.end(),
+                        [&x](const registrar::Binding& b) { return b.flow.flow == x.flow; });
+  });
+}
+
+void PresenceService::drop_publications(const std::string& aor,
+                                        const std::function<bool(const Publication&)>& gone) {
   {
     PresentityShard& shard = shard_of_user(aor);
     std::lock_guard lock(shard.mu);
     auto it = shard.map.find(aor);
     if (it == shard.map.end()) return;
     Presentity& p = it->second;
-    auto gone = [&live](const Publication& x) {
-      if (x.flow == 0) return false;
-      return std::none_of(live.begin(), live.end(),
-                          [&x](const registrar::Binding& b) { return b.flow.flow == x.flow; });
-    };
-    std::size_t before = p.publications.size();
-    std::erase_if(p.publications, gone);
-    changed = p.publications.size() != before;
-    if (changed) reaggregate(aor, p);
+    if (std::erase_if(p.publications, gone) == 0) return;
+    reaggregate(aor, p);
   }
-  if (changed) {
-    if (roaming_listener_) roaming_listener_(aor);
-    notify_watchers(aor);
-  }
+  if (roaming_listener_) roaming_listener_(aor);
+  notify_watchers(aor);
 }
 
 void PresenceService::flow_closed(sip::FlowId flow) {
@@ -951,24 +937,8 @@ void PresenceService::flow_closed(sip::FlowId flow) {
     aors = std::move(it->second);
     fs.aors.erase(it);
   }
-  for (const std::string& aor : aors) {
-    bool changed = false;
-    {
-      PresentityShard& shard = shard_of_user(aor);
-      std::lock_guard lock(shard.mu);
-      auto it = shard.map.find(aor);
-      if (it == shard.map.end()) continue;
-      Presentity& p = it->second;
-      std::size_t before = p.publications.size();
-      std::erase_if(p.publications, [flow](const Publication& x) { return x.flow == flow; });
-      changed = p.publications.size() != before;
-      if (changed) reaggregate(aor, p);
-    }
-    if (changed) {
-      if (roaming_listener_) roaming_listener_(aor);
-      notify_watchers(aor);
-    }
-  }
+  for (const std::string& aor : aors)
+    drop_publications(aor, [flow](const Publication& x) { return x.flow == flow; });
 }
 
 void PresenceService::sweep() {

@@ -226,6 +226,11 @@ class PresenceService final : public proxy::LocalService {
   void subscribe(const sip::ServerTransactionPtr& tx, const std::string& watcher);
   void refresh(const sip::ServerTransactionPtr& tx, const std::string& watcher);
 
+  // Removes the publications of `aor` for which `gone` holds (under the
+  // user's lock), then tells the user's endpoints (roaming-self) and the
+  // watchers when any went.
+  void drop_publications(const std::string& aor,
+                         const std::function<bool(const Publication&)>& gone);
   // Recomputes `p`'s aggregate; true when it changed. Caller holds the lock.
   bool reaggregate(const std::string& aor, Presentity& p);
   // The view of `p` for `watcher`. Caller holds the lock.
@@ -236,6 +241,10 @@ class PresenceService final : public proxy::LocalService {
   // The NOTIFY body of `view` for a subscription of `format`, and its type.
   static std::pair<std::string, std::string> body_for(Format format, const std::string& aor,
                                                       const View& view);
+  // The Call-IDs in one of `aor`'s sets (watchers or winfo), copied under
+  // the user's lock.
+  std::vector<std::string> calls_of(const std::string& aor,
+                                    std::unordered_set<std::string> Presentity::*which) const;
   // Sends every watcher of `aor` what it now sees.
   void notify_watchers(const std::string& aor);
   void notify_one(const std::string& call_id, const std::string& aor, bool terminated);
