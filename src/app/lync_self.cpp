@@ -70,8 +70,9 @@ void LyncSelfServices::subscribe(const sip::ServerTransactionPtr& tx, const std:
       return;
     }
     lync::ProvisioningConfig cfg;
-    // No focusFactoryUri until the Focus exists (conferencing): with one, the
-    // client offers meetings that nothing here could hold.
+    // The focus factory only when the conferencing roles run: with one, the
+    // client offers meetings that something must hold.
+    if (conferencing_) cfg.focus_factory_uri = lync::focus_factory_uri_for(aor);
     cfg.server_fqdn = identity_.fqdn();
     body = lync::build_provision_group_list(cfg, std::get<lync::ProvisioningRequest>(what));
     type = lync::kTypeProvisioningV2;

@@ -52,6 +52,10 @@ class LyncSelfServices {
   void set_roaming_self_source(std::function<lync::RoamingSelf(const std::string& aor)> fn) {
     roaming_self_source_ = std::move(fn);
   }
+  // Conferencing is served (roles/conferencing): provisioning then names the
+  // user's focus factory, which makes clients offer multiparty chat.
+  void enable_conferencing() { conferencing_ = true; }
+
   // The user's publications or containers changed: every roaming-self
   // subscription of `aor` gets a NOTIFY with the whole document.
   void roaming_self_changed(const std::string& aor);
@@ -85,6 +89,7 @@ class LyncSelfServices {
   const base::TimerService& clock_;
   std::string server_header_;
   std::function<lync::RoamingSelf(const std::string&)> roaming_self_source_;
+  bool conferencing_ = false;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Subscription> subscriptions_;  // by Call-ID
 };

@@ -25,6 +25,7 @@
 #include "net/transport_layer.hpp"
 #include "net/worker.hpp"
 #include "pki/pki.hpp"
+#include "roles/conferencing/service/conference_service.hpp"
 #include "roles/presence/service/presence_service.hpp"
 #include "roles/proxy/proxy.hpp"
 #include "roles/registrar/registrar.hpp"
@@ -260,7 +261,13 @@ int serve(const config::Config& cfg) {
     for (const store::Contact& c : contacts.list(aor).contacts) uris.push_back(c.uri);
     return uris;
   });
-  proxy.set_local_service(&presence);
+  proxy.add_local_service(&presence);
+  conf::ConferenceOptions conf_opts;
+  conf_opts.server_header = kServerHeader;
+  conf_opts.domains = cfg.domains;
+  conf::ConferenceService conferencing(conf_opts, identity, transactions, timers);
+  proxy.add_local_service(&conferencing);
+  lync.enable_conferencing();
   registrar.set_bindings_listener([&presence](const std::string& aor) {
     presence.bindings_changed(aor);
   });
@@ -287,6 +294,7 @@ int serve(const config::Config& cfg) {
   transport.stop();
   pool.stop();
   if (std::size_t n = im_sessions.close_all()) spdlog::info("recorded {} open IM session(s)", n);
+  if (std::size_t n = conferencing.close_all()) spdlog::info("ended {} conference(s)", n);
   return 0;
 }
 

@@ -301,7 +301,8 @@ class SipeClient:
     # ------------------------------------------------------------------ protocol
     def send(self, command: str) -> None:
         """One command line to the driver (im, typing, add, remove, status, block,
-        unblock, blocked, list, quit)."""
+        unblock, blocked, list, chat-new, chat-invite, chat-send, chat-leave,
+        chat-lock, chat-unlock, chat-remove, chat-leader, chat-users, quit)."""
         if self.proc is None or self.proc.stdin is None or not self.alive():
             raise Failure(f"sipe_driver {self.name} is not running; cannot send {command!r}"
                           f"\n{self.describe()}")
@@ -401,6 +402,150 @@ class SipeClient:
                     return m.group(1), m.group(2) or ""
         return None
 
+    # ------------------------------------------------------------------ chats
+    # Multiparty chat (conferences with an OCS 2007+ server). A chat id is libpurple's
+    # (an int, printed by CHAT-JOINED). The command methods return the arrival time of
+    # the OK line; the driver prints OK before any event the command causes, so the
+    # wait_chat_* methods called afterwards see those events.
+
+    def _chat_command(self, command: str, ok_regex: str, timeout: float) -> float:
+        cmd = command.split(" ", 1)[0]
+        self.send(command)
+        m = self.wait_for(rf"^(?:OK {re.escape(cmd)} {ok_regex}(?:\s.*)?"
+                          rf"|ERROR {re.escape(cmd)}\b.*)$", timeout)
+        if not m.group(0).startswith("OK"):
+            raise Failure(f"sipe_driver {self.name}: {m.group(0)}")
+        return self.last_time
+
+    def chat_new(self, buddy: str, timeout: float = 5) -> float:
+        """`chat-new <buddy>`: the buddy menu's "New chat". With an OCS 2007+ server SIPE
+        sends SERVICE addConference to its focusFactoryUri; the chat opens on the first
+        conference NOTIFY (wait_chat_joined) and <buddy> is invited after that."""
+        buddy = _sip(buddy)
+        return self._chat_command(f"chat-new {buddy}", re.escape(buddy), timeout)
+
+    def chat_invite(self, chat_id: int, buddy: str, timeout: float = 5) -> float:
+        """`chat-invite <id> <buddy>` (/invite): an ms-conf-invite INVITE to <buddy>."""
+        buddy = _sip(buddy)
+        return self._chat_command(f"chat-invite {chat_id} {buddy}",
+                                  rf"{chat_id} {re.escape(buddy)}", timeout)
+
+    def chat_send(self, chat_id: int, text: str, timeout: float = 5) -> float:
+        """`chat-send <id> <text>`: a MESSAGE in the IM MCU dialog. SIPE shows it at once,
+        so a CHAT-MSG from ourselves follows."""
+        return self._chat_command(f"chat-send {chat_id} {text}", str(chat_id), timeout)
+
+    def chat_leave(self, chat_id: int, timeout: float = 5) -> float:
+        """`chat-leave <id>`: closes the chat (SIPE: SUBSCRIBE Expires: 0, BYE to focus
+        and MCU); CHAT-LEFT <id> left follows."""
+        return self._chat_command(f"chat-leave {chat_id}", str(chat_id), timeout)
+
+    def chat_lock(self, chat_id: int, timeout: float = 5) -> float:
+        """`chat-lock <id>`: the chat menu's "Lock" (INFO modifyConferenceLock true).
+        SIPE offers it only to an operator of an unlocked conference (else Failure)."""
+        return self._chat_command(f"chat-lock {chat_id}", str(chat_id), timeout)
+
+    def chat_unlock(self, chat_id: int, timeout: float = 5) -> float:
+        """`chat-unlock <id>`: the chat menu's "Unlock" (modifyConferenceLock false)."""
+        return self._chat_command(f"chat-unlock {chat_id}", str(chat_id), timeout)
+
+    def chat_remove(self, chat_id: int, buddy: str, timeout: float = 5) -> float:
+        """`chat-remove <id> <buddy>`: the buddy menu's "Remove from '<title>'" (INFO
+        deleteUser). Offered only for a member while we are an operator."""
+        buddy = _sip(buddy)
+        return self._chat_command(f"chat-remove {chat_id} {buddy}",
+                                  rf"{chat_id} {re.escape(buddy)}", timeout)
+
+    def chat_leader(self, chat_id: int, buddy: str, timeout: float = 5) -> float:
+        """`chat-leader <id> <buddy>`: the buddy menu's "Make leader of '<title>'" (INFO
+        modifyUserRoles presenter)."""
+        buddy = _sip(buddy)
+        return self._chat_command(f"chat-leader {chat_id} {buddy}",
+                                  rf"{chat_id} {re.escape(buddy)}", timeout)
+
+    def chat_users(self, chat_id: int, timeout: float = 5) -> dict[str, bool]:
+        """`chat-users <id>`: the current roster as {user: is operator}."""
+        self.send(f"chat-users {chat_id}")
+        m = self.wait_for(rf"^(?:CHAT-USERS {chat_id}(?P<users>(?: \S+)*)"
+                          rf"|ERROR chat-users\b.*)$", timeout)
+        if m.group(0).startswith("ERROR"):
+            raise Failure(f"sipe_driver {self.name}: {m.group(0)}")
+        users = {}
+        for u in (m.group("users") or "").split():
+            op = u.endswith("(op)")
+            users[u[:-4] if op else u] = op
+        return users
+
+    def wait_chat_joined(self, timeout: float = 10, name: Optional[str] = None,
+                         from_start: bool = False) -> tuple[int, str]:
+        """The next CHAT-JOINED (optionally with this exact name); returns (chat id, name)."""
+        rx = rf"^CHAT-JOINED (\d+) ({re.escape(name) if name is not None else '.*'})$"
+        m = self.wait_for(rx, timeout, from_start=from_start)
+        return int(m.group(1)), m.group(2)
+
+    def wait_chat_user_joined(self, chat_id: int, user: Optional[str] = None,
+                              timeout: float = 10, from_start: bool = False) -> str:
+        """The next CHAT-USER-JOINED in chat <id> (of <user> if given); returns the user."""
+        return self._wait_chat_user("CHAT-USER-JOINED", chat_id, user, timeout, from_start)
+
+    def wait_chat_user_left(self, chat_id: int, user: Optional[str] = None,
+                            timeout: float = 10, from_start: bool = False) -> str:
+        """The next CHAT-USER-LEFT in chat <id> (of <user> if given); returns the user."""
+        return self._wait_chat_user("CHAT-USER-LEFT", chat_id, user, timeout, from_start)
+
+    def wait_chat_user_op(self, chat_id: int, user: Optional[str] = None,
+                          timeout: float = 10, from_start: bool = False) -> str:
+        """The next CHAT-USER-OP in chat <id> (of <user> if given): the user is an
+        operator (a presenter with a connected chat endpoint)."""
+        return self._wait_chat_user("CHAT-USER-OP", chat_id, user, timeout, from_start)
+
+    def _wait_chat_user(self, event: str, chat_id: int, user: Optional[str],
+                        timeout: float, from_start: bool) -> str:
+        who = re.escape(_sip(user)) if user is not None else r"\S+"
+        return self.wait_for(rf"^{event} {chat_id} ({who})$", timeout,
+                             from_start=from_start).group(1)
+
+    def wait_chat_msg(self, chat_id: int, sender: Optional[str] = None,
+                      text: Optional[str] = None, timeout: float = 10,
+                      from_start: bool = False) -> tuple[str, str]:
+        """The next CHAT-MSG in chat <id>, from <sender> and containing <text> if given;
+        returns (sender, text). Our own messages come back as CHAT-MSG from ourselves."""
+        who = re.escape(_sip(sender)) if sender is not None else r"\S+"
+        body = rf".*{re.escape(text)}.*" if text is not None else r".*"
+        m = self.wait_for(rf"^CHAT-MSG {chat_id} ({who}) ({body})$", timeout,
+                          from_start=from_start)
+        return m.group(1), m.group(2)
+
+    def wait_chat_topic(self, chat_id: int, topic: Optional[str] = None,
+                        timeout: float = 10, from_start: bool = False) -> str:
+        """The next CHAT-TOPIC in chat <id> (exactly <topic> if given); returns the topic."""
+        rx = rf"^CHAT-TOPIC {chat_id} ?({re.escape(topic) if topic is not None else '.*'})$"
+        return self.wait_for(rx, timeout, from_start=from_start).group(1)
+
+    def wait_chat_system(self, chat_id: int, contains: Optional[str] = None,
+                         timeout: float = 10, from_start: bool = False) -> str:
+        """The next CHAT-SYSTEM line in chat <id> (containing <contains> if given), e.g.
+        SIPE's "This conference is locked. ..." / "... no longer locked ..." or "You
+        have been disconnected from this conference."; returns its text."""
+        body = rf".*{re.escape(contains)}.*" if contains is not None else r".*"
+        return self.wait_for(rf"^CHAT-SYSTEM {chat_id} ({body})$", timeout,
+                             from_start=from_start).group(1)
+
+    def wait_chat_locked(self, chat_id: int, locked: bool = True,
+                         timeout: float = 10, from_start: bool = False) -> str:
+        """SIPE's notice that the conference is now locked (or no longer locked)."""
+        words = ("This conference is locked." if locked
+                 else "This conference is no longer locked.")
+        return self.wait_chat_system(chat_id, words, timeout, from_start)
+
+    def wait_chat_left(self, chat_id: int, timeout: float = 10,
+                       from_start: bool = False) -> str:
+        """The CHAT-LEFT of chat <id>; returns how: "left" (chat-leave), "disconnected"
+        (SIPE's "You have been disconnected from this conference.": the IM MCU's BYE,
+        e.g. we were removed) or "closed"."""
+        return self.wait_for(rf"^CHAT-LEFT {chat_id} (\S+)$", timeout,
+                             from_start=from_start).group(1)
+
     def seen(self, regex: str) -> list[str]:
         """Every event line so far that matches."""
         pattern = re.compile(regex)
@@ -450,6 +595,10 @@ class SipeClient:
         state = "running" if rc is None else f"exited with code {rc}"
         return (f"sipe_driver {self.name} ({state}); events so far:\n"
                 + (indent("\n".join(lines[-40:])) if lines else "    | (none)"))
+
+
+def _sip(name: str) -> str:
+    return name if name.startswith("sip:") else f"sip:{name}"
 
 
 def sax_check(mode: str, with_shim: bool) -> "harness.ToolResult":

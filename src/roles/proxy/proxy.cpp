@@ -100,6 +100,13 @@ Proxy::Proxy(ProxyOptions options, const LocalIdentity& identity,
       log_(log),
       token_(options_.dialog_secret.empty() ? DialogToken() : DialogToken(options_.dialog_secret)) {}
 
+LocalService* Proxy::local_for(const Message& m) const {
+  for (LocalService* s : locals_) {
+    if (s->wants(m)) return s;
+  }
+  return nullptr;
+}
+
 bool Proxy::is_local_domain(std::string_view host) const {
   for (const auto& d : options_.domains) {
     if (sip::iequals(d, host)) return true;
@@ -313,10 +320,10 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
   if (mf && *mf == 0) return reject(tx, 483, "Max-Forwards reached 0");
   // 16.3 step 5; a request the presence role takes may require what it
   // understands ([MS-SIP] ms-benotify).
-  bool local = local_ && local_->wants(m);
+  LocalService* local = local_for(m);
   std::string unsupported;
   for (const sip::Header* h : m.find_all(HeaderId::ProxyRequire)) {
-    if (local && local_->understands(h->value)) continue;
+    if (local && local->understands(h->value)) continue;
     if (!unsupported.empty()) unsupported += ", ";
     unsupported += h->value;
   }
@@ -353,8 +360,8 @@ void Proxy::on_request(const sip::ServerTransactionPtr& tx) {
     if (caller == Caller::Authenticated) {
       if (auto f = m.from()) who = f->uri.aor();
     }
-    log_.accepted(in, tx->source(), "answered by the presence role");
-    local_->handle(tx, who);
+    log_.accepted(in, tx->source(), "answered by a local role");
+    local->handle(tx, who);
     return;
   }
 
@@ -614,6 +621,7 @@ void Proxy::on_ack(const Message& ack, const sip::Peer& from) {
   // Only along a dialog this proxy record-routed, or to a local user: an ACK
   // is never challenged, so it must not become a way to relay.
   if (gateway_ && gateway_->absorbs(ack)) return;  // for a 200 the gateway sent itself
+  if (local_for(ack)) return;  // for a 200 a local role (the Focus, an MCU) sent itself
   Message m = ack;
   bool dialog_route = pop_own_routes(m);
   std::optional<sip::Peer> dest;

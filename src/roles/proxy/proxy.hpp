@@ -135,9 +135,14 @@ class Proxy {
   // standard SIP clients are answered by this gateway and relayed as
   // pager-mode MESSAGEs (im_gateway.hpp).
   void set_im_gateway(ImGateway* gateway) { gateway_ = gateway; }
-  // Requests the presence role answers itself (LocalService above); set
-  // before the first request.
-  void set_local_service(LocalService* service) { local_ = service; }
+  // Requests the presence and conferencing roles answer themselves
+  // (LocalService above), asked in the order added; set before the first
+  // request. set_local_service replaces them all with one (or none).
+  void add_local_service(LocalService* service) { locals_.push_back(service); }
+  void set_local_service(LocalService* service) {
+    locals_.clear();
+    if (service) locals_.push_back(service);
+  }
 
  private:
   struct Target {
@@ -190,7 +195,9 @@ class Proxy {
   ImSessionTracker* im_sessions_ = nullptr;
   const sip::auth::SecurityAssociations* sas_ = nullptr;
   ImGateway* gateway_ = nullptr;
-  LocalService* local_ = nullptr;
+  std::vector<LocalService*> locals_;
+  // The local service that takes `m`, or null.
+  LocalService* local_for(const sip::Message& m) const;
 };
 
 }  // namespace parley::proxy

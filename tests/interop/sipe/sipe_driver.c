@@ -49,7 +49,39 @@
  *                                  list (which SIPE keeps in step with the
  *                                  server's container 32000) has <name>
  *   LIST-END                       end of the `list` answer
- *   OK <command> ...               a command was handed to SIPE
+ *   CHAT-JOINED <chat-id> <name>   a chat window opened (libpurple "chat-joined"):
+ *                                  SIPE opens it on the conference's first NOTIFY;
+ *                                  <name> is SIPE's title, "Chat #<n>"
+ *   CHAT-USER-JOINED <chat-id> <user>  a user entered the chat roster ("chat-buddy-
+ *                                  joined"), ourselves and those already there included
+ *   CHAT-USER-OP <chat-id> <user>  the user became an operator (SIPE: a presenter
+ *                                  with a connected chat endpoint)
+ *   CHAT-USER-LEFT <chat-id> <user>    a user left the roster ("chat-buddy-left");
+ *                                  when SIPE closes a conference it clears the
+ *                                  whole roster, ourselves included
+ *   CHAT-MSG <chat-id> <sender> <text> a chat message ("received-chat-msg"), markup
+ *                                  stripped; SIPE shows our own messages at once, so
+ *                                  each chat-send is followed by a CHAT-MSG from
+ *                                  ourselves (a second one would be an MCU echo)
+ *   CHAT-TOPIC <chat-id> <topic>   the topic (the conference subject) changed;
+ *                                  SIPE sets it again with every conference NOTIFY,
+ *                                  reported only when it differs from the last one
+ *   CHAT-SYSTEM <chat-id> <text>   a system line in the chat: SIPE's lock notices
+ *                                  ("This conference is locked. ...", "This conference
+ *                                  is no longer locked. ..."), "You have been
+ *                                  disconnected from this conference.", libpurple's
+ *                                  "<user> entered the room." / "... left the room."
+ *   CHAT-ERROR <chat-id> <text>    an error line in the chat (e.g. an undelivered
+ *                                  message)
+ *   CHAT-LEFT <chat-id> left|disconnected|closed   once per chat: `chat-leave`
+ *                                  (left); SIPE's "You have been disconnected" without
+ *                                  a chat-leave (disconnected: the IM MCU sent BYE,
+ *                                  e.g. we were removed; the chat id stays valid, with
+ *                                  an empty roster, until chat-leave); libpurple's
+ *                                  "chat-left" otherwise (closed)
+ *   CHAT-USERS <chat-id> <user>[(op)] ...  answer to `chat-users`
+ *   OK <command> ...               a command was handed to SIPE; it comes before
+ *                                  any event the command causes
  *   ERROR <command> <why>          a command could not be run
  *   FATAL <why>                    the driver cannot work at all (exit code 2)
  *
@@ -57,6 +89,10 @@
  *   im <to> <text>       typing <to>        add <buddy> <group>
  *   remove <buddy>       list               status <id> [message]
  *   block <who>          unblock <who>      blocked <who>
+ *   chat-new <buddy>     chat-invite <chat-id> <buddy>
+ *   chat-send <chat-id> <text>               chat-leave <chat-id>
+ *   chat-lock <chat-id>  chat-unlock <chat-id>  chat-users <chat-id>
+ *   chat-remove <chat-id> <buddy>            chat-leader <chat-id> <buddy>
  *   quit                 (sign off cleanly, exit 0; so does EOF and SIGTERM)
  * `block` puts <who> on the account's deny list (purple_privacy_deny), which
  * pidgin-sipe (OCS 2007+ mode) turns into a SERVICE request with a
@@ -67,6 +103,42 @@
  * `OK unblock <who>`, or `ERROR block <who> is already blocked` / `ERROR
  * unblock <who> is not blocked` when there is nothing to change (SIPE would
  * send nothing).
+ * Chats (multiparty IM; OCS 2007+ servers: conferences, see
+ * docs/research/issue7-conferencing-sipe.md). <chat-id> is libpurple's chat id
+ * (purple_conv_chat_get_id), a number; an unknown one gives `ERROR <command>
+ * <chat-id> no such chat`. The commands act as a Pidgin user would:
+ *   chat-new <buddy>     the buddy menu's "New chat" (SIPE_BUDDY_MENU_NEW_CHAT,
+ *                        from prpl_info->blist_node_menu, its callback called as
+ *                        Pidgin calls it; a buddy not on the list gets a transient
+ *                        PurpleBuddy). With OCS 2007+ SIPE sends SERVICE
+ *                        addConference to the provisioned focusFactoryUri (the
+ *                        Request-URI is "(null)" when none was provisioned); the
+ *                        chat opens (CHAT-JOINED) on the conference's first NOTIFY
+ *                        and <buddy> gets the conference invitation after that.
+ *   chat-invite <chat-id> <buddy>   /invite in the chat (serv_chat_invite): an
+ *                        INVITE with an application/ms-conf-invite+xml body to
+ *                        the buddy's address (SIPE's buddy menu hides "Invite to"
+ *                        while the conference is locked; /invite does not)
+ *   chat-send <chat-id> <text>      typing into the chat (purple_conv_chat_send):
+ *                        a MESSAGE in the IM MCU dialog
+ *   chat-leave <chat-id>            closing the chat window
+ *                        (purple_conversation_destroy): SIPE unsubscribes (Expires:
+ *                        0) and sends BYE to the focus and the IM MCU
+ *   chat-lock / chat-unlock <chat-id>  the chat menu's "Lock" / "Unlock" (the
+ *                        protocol's blist_node_menu for a transient PurpleChat, as
+ *                        Pidgin's conversation menu does): INFO in the focus
+ *                        dialog with modifyConferenceLock. SIPE offers them only
+ *                        to an operator, "Lock" only when unlocked and "Unlock"
+ *                        only when locked (as the last NOTIFY said): otherwise
+ *                        ERROR, listing the entries SIPE did offer
+ *   chat-remove <chat-id> <buddy>   the buddy menu's "Remove from '<chat title>'"
+ *                        (SIPE_BUDDY_MENU_REMOVE_FROM_CHAT): INFO in the focus
+ *                        dialog with deleteUser. Offered only for a buddy in this
+ *                        conference's roster while we are an operator
+ *   chat-leader <chat-id> <buddy>   the buddy menu's "Make leader of '<chat
+ *                        title>'": INFO with modifyUserRoles (presenter); offered
+ *                        for a member who is not an operator while we are one
+ *   chat-users <chat-id>  prints CHAT-USERS with the current roster
  * Names without a "sip:" prefix get one.  Status ids: available, busy,
  * dnd (SIPE's do-not-disturb), away, brb (be-right-back), offline (SIPE's
  * "appear offline", i.e. invisible: the account stays signed in), or any other
@@ -525,6 +597,147 @@ static PurpleAccountUiOps account_ops = {
 	.request_authorize = request_authorize,
 };
 
+/* ------------------------------------------------------------------ chats */
+
+/* Conversation data keys of the driver's own (SIPE keeps its session under "sipe"). */
+#define CHAT_LEFT_KEY "parley-driver-left"        /* CHAT-LEFT was reported */
+#define CHAT_LEAVING_KEY "parley-driver-leaving"  /* `chat-leave` closes it */
+#define CHAT_TOPIC_KEY "parley-driver-topic"      /* last CHAT-TOPIC (g_strdup) */
+#define SIPE_CHAT_SESSION_KEY "sipe"              /* purple-chat.c SIPE_PURPLE_KEY_CHAT_SESSION */
+#define SIPE_DISCONNECTED_TEXT "You have been disconnected from this conference"
+
+static gboolean is_our_chat(PurpleConversation *conv)
+{
+	return conv && account && purple_conversation_get_account(conv) == account
+	       && purple_conversation_get_type(conv) == PURPLE_CONV_TYPE_CHAT;
+}
+
+static int chat_id_of(PurpleConversation *conv)
+{
+	return purple_conv_chat_get_id(PURPLE_CONV_CHAT(conv));
+}
+
+/* CHAT-LEFT once per conversation (until it is joined again). */
+static void report_chat_left(PurpleConversation *conv, const char *how)
+{
+	if (purple_conversation_get_data(conv, CHAT_LEFT_KEY))
+		return;
+	purple_conversation_set_data(conv, CHAT_LEFT_KEY, GINT_TO_POINTER(1));
+	if (purple_conversation_get_data(conv, CHAT_LEAVING_KEY))
+		how = "left";
+	emit("CHAT-LEFT %d %s", chat_id_of(conv), how);
+}
+
+/* System and error lines SIPE or libpurple write into a chat window. */
+static void write_chat_line(PurpleConversation *conv, const char *message,
+			    PurpleMessageFlags flags)
+{
+	gchar *text;
+
+	if (!(flags & (PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_ERROR)))
+		return;   /* chat messages: reported from "received-chat-msg" */
+	text = plain_text(message);
+	emit("%s %d %s", (flags & PURPLE_MESSAGE_ERROR) ? "CHAT-ERROR" : "CHAT-SYSTEM",
+	     chat_id_of(conv), text);
+	/* sipe_conf_immcu_closed: the IM MCU's BYE (removed, conference ended)
+	   or our own leave; SIPE only clears the roster, the window stays */
+	if (strstr(text, SIPE_DISCONNECTED_TEXT))
+		report_chat_left(conv, "disconnected");
+	g_free(text);
+}
+
+static void on_chat_joined(PurpleConversation *conv, void *data)
+{
+	(void)data;
+	if (!is_our_chat(conv))
+		return;
+	purple_conversation_set_data(conv, CHAT_LEFT_KEY, NULL);
+	purple_conversation_set_data(conv, CHAT_LEAVING_KEY, NULL);
+	emit("CHAT-JOINED %d %s", chat_id_of(conv), nz(purple_conversation_get_name(conv)));
+}
+
+static void on_chat_left(PurpleConversation *conv, void *data)
+{
+	(void)data;
+	if (is_our_chat(conv))
+		report_chat_left(conv, "closed");
+}
+
+static void on_chat_buddy_joined(PurpleConversation *conv, const char *name,
+				 PurpleConvChatBuddyFlags flags, gboolean new_arrival,
+				 void *data)
+{
+	(void)new_arrival;
+	(void)data;
+	if (!is_our_chat(conv))
+		return;
+	emit("CHAT-USER-JOINED %d %s", chat_id_of(conv), nz(name));
+	if (flags & PURPLE_CBFLAGS_OP)
+		emit("CHAT-USER-OP %d %s", chat_id_of(conv), nz(name));
+}
+
+static void on_chat_buddy_left(PurpleConversation *conv, const char *name,
+			       const char *reason, void *data)
+{
+	(void)reason;
+	(void)data;
+	if (is_our_chat(conv))
+		emit("CHAT-USER-LEFT %d %s", chat_id_of(conv), nz(name));
+}
+
+static void on_chat_buddy_flags(PurpleConversation *conv, const char *name,
+				PurpleConvChatBuddyFlags oldflags,
+				PurpleConvChatBuddyFlags newflags, void *data)
+{
+	(void)data;
+	if (is_our_chat(conv) && (newflags & PURPLE_CBFLAGS_OP) && !(oldflags & PURPLE_CBFLAGS_OP))
+		emit("CHAT-USER-OP %d %s", chat_id_of(conv), nz(name));
+}
+
+static void on_received_chat_msg(PurpleAccount *acct, char *sender, char *message,
+				 PurpleConversation *conv, PurpleMessageFlags flags,
+				 void *data)
+{
+	gchar *text;
+
+	(void)flags;
+	(void)data;
+	if (acct != account || !is_our_chat(conv))
+		return;
+	text = plain_text(message);
+	emit("CHAT-MSG %d %s %s", chat_id_of(conv), nz(sender), text);
+	g_free(text);
+}
+
+static void on_chat_topic_changed(PurpleConversation *conv, const char *who,
+				  const char *topic, void *data)
+{
+	gchar *text;
+
+	(void)who;
+	(void)data;
+	if (!is_our_chat(conv))
+		return;
+	/* SIPE sets the subject again with every conference NOTIFY: report changes */
+	text = plain_text(topic);
+	if (g_strcmp0(purple_conversation_get_data(conv, CHAT_TOPIC_KEY), text) != 0) {
+		emit("CHAT-TOPIC %d %s", chat_id_of(conv), text);
+		g_free(purple_conversation_get_data(conv, CHAT_TOPIC_KEY));
+		purple_conversation_set_data(conv, CHAT_TOPIC_KEY, text);
+	} else {
+		g_free(text);
+	}
+}
+
+static void on_deleting_conversation(PurpleConversation *conv, void *data)
+{
+	(void)data;
+	if (is_our_chat(conv)) {
+		g_free(purple_conversation_get_data(conv, CHAT_TOPIC_KEY));
+		purple_conversation_set_data(conv, CHAT_TOPIC_KEY, NULL);
+	}
+}
+
 /* ------------------------------------------------------------------ conversations */
 
 static void write_conv(PurpleConversation *conv, const char *name, const char *alias,
@@ -532,6 +745,10 @@ static void write_conv(PurpleConversation *conv, const char *name, const char *a
 {
 	(void)alias;
 	(void)mtime;
+	if (is_our_chat(conv)) {
+		write_chat_line(conv, message, flags);
+		return;
+	}
 	if (flags & PURPLE_MESSAGE_ERROR) {
 		gchar *text = plain_text(message);
 		emit("IM-ERROR %s %s", name ? name : purple_conversation_get_name(conv), text);
@@ -839,6 +1056,270 @@ static void cmd_blocked(const char *who_arg)
 	g_free(who);
 }
 
+/* --- chat commands: they act as a Pidgin user would, through the protocol's
+   chat functions (serv_chat_*) or the menus SIPE builds for a buddy or a chat
+   (prpl_info->blist_node_menu, the entries' callbacks called as Pidgin does). */
+
+typedef void (*NodeMenuCallback)(PurpleBlistNode *node, gpointer data);
+
+/* The conversation of chat <id_arg>, or NULL after an ERROR line. */
+static PurpleConversation *chat_or_error(const char *cmd, const char *id_arg)
+{
+	PurpleConnection *gc = connection_or_error(cmd);
+	PurpleConversation *conv;
+	char *end = NULL;
+	long id;
+
+	if (!gc)
+		return NULL;
+	errno = 0;
+	id = strtol(id_arg, &end, 10);
+	if (errno || end == id_arg || *end || id < 0 || id > G_MAXINT) {
+		emit("ERROR %s %s is not a chat id", cmd, id_arg);
+		return NULL;
+	}
+	conv = purple_find_chat(gc, (int)id);
+	if (!is_our_chat(conv)) {
+		emit("ERROR %s %s no such chat", cmd, id_arg);
+		return NULL;
+	}
+	return conv;
+}
+
+static PurplePluginProtocolInfo *sipe_prpl_info(void)
+{
+	PurpleConnection *gc = purple_account_get_connection(account);
+	PurplePlugin *prpl = gc ? purple_connection_get_prpl(gc) : NULL;
+
+	return prpl ? PURPLE_PLUGIN_PROTOCOL_INFO(prpl) : NULL;
+}
+
+static GList *node_menu(PurpleBlistNode *node)
+{
+	PurplePluginProtocolInfo *prpl_info = sipe_prpl_info();
+
+	return prpl_info && prpl_info->blist_node_menu ? prpl_info->blist_node_menu(node) : NULL;
+}
+
+static void menu_free(GList *menu)
+{
+	GList *l;
+
+	for (l = menu; l; l = l->next) {
+		PurpleMenuAction *act = l->data;
+		menu_free(act->children);
+		act->children = NULL;
+		purple_menu_action_free(act);
+	}
+	g_list_free(menu);
+}
+
+/* "label, label, ..." of a menu's top level, for an ERROR line. */
+static gchar *menu_labels(GList *menu)
+{
+	GString *s = g_string_new(NULL);
+	GList *l;
+
+	for (l = menu; l; l = l->next) {
+		PurpleMenuAction *act = l->data;
+		if (!act->label)
+			continue;
+		if (s->len)
+			g_string_append(s, ", ");
+		g_string_append(s, act->label);
+	}
+	if (!s->len)
+		g_string_append(s, "(empty)");
+	return g_string_free(s, FALSE);
+}
+
+/* The top-level entry whose label is `label` (or starts with it when
+   `prefix`) and, if `data` is not NULL, whose callback data is `data`. */
+static PurpleMenuAction *menu_find(GList *menu, const char *label, gboolean prefix,
+				   gconstpointer data)
+{
+	GList *l;
+
+	for (l = menu; l; l = l->next) {
+		PurpleMenuAction *act = l->data;
+		if (!act->label || !act->callback)
+			continue;
+		if (prefix ? !g_str_has_prefix(act->label, label) : strcmp(act->label, label) != 0)
+			continue;
+		if (data && act->data != data)
+			continue;
+		return act;
+	}
+	return NULL;
+}
+
+/* The buddy whose menu we open: the list's, or a transient one (as Pidgin
+   has for a chat participant who is not on the list). */
+static PurpleBuddy *menu_buddy(const char *name, gboolean *transient)
+{
+	PurpleBuddy *buddy = purple_find_buddy(account, name);
+
+	*transient = buddy == NULL;
+	return buddy ? buddy : purple_buddy_new(account, name, NULL);
+}
+
+/* `chat-new`, `chat-remove`, `chat-leader`: an entry of <who>'s buddy menu. */
+static void run_buddy_menu(const char *cmd, const char *ok_args, const char *who,
+			   const char *label, gboolean prefix, gconstpointer data,
+			   const char *why_missing)
+{
+	gboolean transient;
+	PurpleBuddy *buddy = menu_buddy(who, &transient);
+	GList *menu = node_menu((PurpleBlistNode *)buddy);
+	PurpleMenuAction *act = menu_find(menu, label, prefix, data);
+
+	if (!act) {
+		gchar *labels = menu_labels(menu);
+		emit("ERROR %s %s SIPE's menu for %s has no \"%s%s\" entry%s (it has: %s)",
+		     cmd, ok_args, who, label, prefix ? "...'" : "", nz(why_missing), labels);
+		g_free(labels);
+	} else {
+		emit("OK %s %s", cmd, ok_args);
+		((NodeMenuCallback)act->callback)((PurpleBlistNode *)buddy, act->data);
+	}
+	menu_free(menu);
+	if (transient)
+		purple_buddy_destroy(buddy);
+}
+
+/* `chat-lock`, `chat-unlock`: an entry of the chat's menu, which Pidgin gets
+   for a chat that is not on the buddy list by making a transient PurpleChat
+   from the protocol's chat_info_defaults (SIPE puts the conversation in it). */
+static void run_chat_menu(const char *cmd, const char *id_arg, const char *label,
+			  const char *why_missing)
+{
+	PurpleConversation *conv = chat_or_error(cmd, id_arg);
+	PurplePluginProtocolInfo *prpl_info;
+	GHashTable *components;
+	PurpleChat *chat;
+	GList *menu;
+	PurpleMenuAction *act;
+
+	if (!conv)
+		return;
+	prpl_info = sipe_prpl_info();
+	if (!prpl_info || !prpl_info->chat_info_defaults || !prpl_info->blist_node_menu) {
+		emit("ERROR %s %s the protocol has no chat menu", cmd, id_arg);
+		return;
+	}
+	components = prpl_info->chat_info_defaults(purple_account_get_connection(account),
+						   purple_conversation_get_name(conv));
+	chat = purple_chat_new(account, NULL, components);
+	menu = node_menu((PurpleBlistNode *)chat);
+	act = menu_find(menu, label, FALSE, conv);
+	if (!act) {
+		gchar *labels = menu_labels(menu);
+		emit("ERROR %s %s SIPE's chat menu has no \"%s\" entry%s (it has: %s)",
+		     cmd, id_arg, label, why_missing, labels);
+		g_free(labels);
+	} else {
+		emit("OK %s %s", cmd, id_arg);
+		((NodeMenuCallback)act->callback)((PurpleBlistNode *)chat, act->data);
+	}
+	menu_free(menu);
+	purple_chat_destroy(chat);   /* frees the components too */
+}
+
+static void cmd_chat_new(const char *who_arg)
+{
+	gchar *who;
+
+	if (!connection_or_error("chat-new"))
+		return;
+	who = sip_uri(who_arg);
+	run_buddy_menu("chat-new", who, who, "New chat", FALSE, NULL, "");
+	g_free(who);
+}
+
+/* "Remove from '<title>'" / "Make leader of '<title>'": SIPE offers them for
+   a buddy in the chat only when we are an operator of that conference. */
+static void cmd_chat_buddy_entry(const char *cmd, const char *id_arg, const char *who_arg,
+				 const char *label)
+{
+	PurpleConversation *conv = chat_or_error(cmd, id_arg);
+	gpointer session;
+	gchar *who, *args;
+
+	if (!conv)
+		return;
+	session = purple_conversation_get_data(conv, SIPE_CHAT_SESSION_KEY);
+	if (!session) {
+		emit("ERROR %s %s SIPE has no session for this chat", cmd, id_arg);
+		return;
+	}
+	who = sip_uri(who_arg);
+	args = g_strdup_printf("%s %s", id_arg, who);
+	run_buddy_menu(cmd, args, who, label, TRUE, session,
+		       " for this chat: SIPE offers it only for a conference member "
+		       "while we are an operator (presenter)");
+	g_free(args);
+	g_free(who);
+}
+
+static void cmd_chat_invite(const char *id_arg, const char *who_arg)
+{
+	PurpleConversation *conv = chat_or_error("chat-invite", id_arg);
+	gchar *who;
+
+	if (!conv)
+		return;
+	who = sip_uri(who_arg);
+	emit("OK chat-invite %s %s", id_arg, who);
+	serv_chat_invite(purple_conversation_get_gc(conv), chat_id_of(conv), NULL, who);
+	g_free(who);
+}
+
+static void cmd_chat_send(const char *id_arg, const char *text)
+{
+	PurpleConversation *conv = chat_or_error("chat-send", id_arg);
+	gchar *escaped;
+
+	if (!conv)
+		return;
+	escaped = g_markup_escape_text(text, -1);
+	emit("OK chat-send %s", id_arg);
+	/* SIPE shows our own message at once: a CHAT-MSG from ourselves follows */
+	purple_conv_chat_send(PURPLE_CONV_CHAT(conv), escaped);
+	g_free(escaped);
+}
+
+static void cmd_chat_leave(const char *id_arg)
+{
+	PurpleConversation *conv = chat_or_error("chat-leave", id_arg);
+
+	if (!conv)
+		return;
+	emit("OK chat-leave %s", id_arg);
+	/* closing the window: libpurple calls the protocol's chat_leave, then
+	   serv_got_chat_left ("chat-left") */
+	purple_conversation_set_data(conv, CHAT_LEAVING_KEY, GINT_TO_POINTER(1));
+	purple_conversation_destroy(conv);
+}
+
+static void cmd_chat_users(const char *id_arg)
+{
+	PurpleConversation *conv = chat_or_error("chat-users", id_arg);
+	GString *line;
+	GList *l;
+
+	if (!conv)
+		return;
+	line = g_string_new(NULL);
+	g_string_printf(line, "CHAT-USERS %d", chat_id_of(conv));
+	for (l = purple_conv_chat_get_users(PURPLE_CONV_CHAT(conv)); l; l = l->next) {
+		PurpleConvChatBuddy *cb = l->data;
+		g_string_append_printf(line, " %s%s", nz(purple_conv_chat_cb_get_name(cb)),
+				       (cb->flags & PURPLE_CBFLAGS_OP) ? "(op)" : "");
+	}
+	emit("%s", line->str);
+	g_string_free(line, TRUE);
+}
+
 static gboolean finish_quit(gpointer data)
 {
 	(void)data;
@@ -886,6 +1367,26 @@ static void run_command(char *line)
 		cmd_block(g_strstrip(w[1]), FALSE);
 	} else if (g_str_equal(cmd, "blocked") && w[1] && account) {
 		cmd_blocked(g_strstrip(w[1]));
+	} else if (g_str_equal(cmd, "chat-new") && w[1]) {
+		cmd_chat_new(g_strstrip(w[1]));
+	} else if (g_str_equal(cmd, "chat-invite") && w[1] && w[2]) {
+		cmd_chat_invite(w[1], g_strstrip(w[2]));
+	} else if (g_str_equal(cmd, "chat-send") && w[1] && w[2]) {
+		cmd_chat_send(w[1], w[2]);
+	} else if (g_str_equal(cmd, "chat-leave") && w[1] && !w[2]) {
+		cmd_chat_leave(w[1]);
+	} else if (g_str_equal(cmd, "chat-lock") && w[1] && !w[2]) {
+		run_chat_menu("chat-lock", w[1], "Lock",
+			      " (SIPE offers Lock only to an operator of an unlocked conference)");
+	} else if (g_str_equal(cmd, "chat-unlock") && w[1] && !w[2]) {
+		run_chat_menu("chat-unlock", w[1], "Unlock",
+			      " (SIPE offers Unlock only to an operator of a locked conference)");
+	} else if (g_str_equal(cmd, "chat-remove") && w[1] && w[2]) {
+		cmd_chat_buddy_entry("chat-remove", w[1], g_strstrip(w[2]), "Remove from '");
+	} else if (g_str_equal(cmd, "chat-leader") && w[1] && w[2]) {
+		cmd_chat_buddy_entry("chat-leader", w[1], g_strstrip(w[2]), "Make leader of '");
+	} else if (g_str_equal(cmd, "chat-users") && w[1] && !w[2]) {
+		cmd_chat_users(w[1]);
 	} else if (g_str_equal(cmd, "list")) {
 		report_all_buddies();
 		emit("LIST-END");
@@ -961,6 +1462,22 @@ static void connect_signals(void)
 			      PURPLE_CALLBACK(on_received_im), NULL);
 	purple_signal_connect(purple_conversations_get_handle(), "buddy-typing", &signal_handle,
 			      PURPLE_CALLBACK(on_buddy_typing), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-joined", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_joined), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-left", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_left), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-buddy-joined", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_buddy_joined), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-buddy-left", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_buddy_left), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-buddy-flags", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_buddy_flags), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "received-chat-msg", &signal_handle,
+			      PURPLE_CALLBACK(on_received_chat_msg), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "chat-topic-changed", &signal_handle,
+			      PURPLE_CALLBACK(on_chat_topic_changed), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "deleting-conversation", &signal_handle,
+			      PURPLE_CALLBACK(on_deleting_conversation), NULL);
 	purple_signal_connect(purple_blist_get_handle(), "buddy-status-changed", &signal_handle,
 			      PURPLE_CALLBACK(on_buddy_status_changed), NULL);
 	purple_signal_connect(purple_blist_get_handle(), "buddy-added", &signal_handle,

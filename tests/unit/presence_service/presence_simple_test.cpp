@@ -107,7 +107,7 @@ TEST_F(PresenceTest, RequestFromAnotherDomainIsForbiddenByTheRole) {
   receive(r, Peer{sip::Transport::Udp, "203.0.113.5", 5060, 7});
   Sent s = one_sent();
   EXPECT_EQ(s.line(), "SIP/2.0 403 Presence Is For Local Users");
-  EXPECT_EQ(log_.entries().back().what, "answered by the presence role");
+  EXPECT_EQ(log_.entries().back().what, "answered by a local role");
   EXPECT_EQ(presence_.availability("alice@parley.test"), kOffline);
 }
 
