@@ -206,14 +206,17 @@ int serve(const config::Config& cfg) {
       [&ingress](std::string bytes, const sip::Peer& source, const sip::Local& local) {
         ingress.on_message(std::move(bytes), source, local);
       });
-  // The presence role exists only once the listeners are open (below); a
-  // flow that closes before that had published nothing.
+  // The presence and conferencing roles exist only once the listeners are open
+  // (below); a flow that closes before that had published or joined nothing.
   std::atomic<presence::PresenceService*> presence_role{nullptr};
-  transport.set_flow_closed_handler([&location, &sas, &presence_role](sip::FlowId flow) {
-    location.flow_closed(flow);
-    sas.flow_closed(flow);
-    if (auto* p = presence_role.load(std::memory_order_acquire)) p->flow_closed(flow);
-  });
+  std::atomic<conf::ConferenceService*> conference_role{nullptr};
+  transport.set_flow_closed_handler(
+      [&location, &sas, &presence_role, &conference_role](sip::FlowId flow) {
+        location.flow_closed(flow);
+        sas.flow_closed(flow);
+        if (auto* p = presence_role.load(std::memory_order_acquire)) p->flow_closed(flow);
+        if (auto* c = conference_role.load(std::memory_order_acquire)) c->flow_closed(flow);
+      });
 
   pool.start();
   std::vector<net::BoundListener> bound;
@@ -267,6 +270,7 @@ int serve(const config::Config& cfg) {
   conf_opts.domains = cfg.domains;
   conf::ConferenceService conferencing(conf_opts, identity, transactions, timers);
   proxy.add_local_service(&conferencing);
+  conference_role.store(&conferencing, std::memory_order_release);
   lync.enable_conferencing();
   registrar.set_bindings_listener([&presence](const std::string& aor) {
     presence.bindings_changed(aor);
@@ -291,6 +295,7 @@ int serve(const config::Config& cfg) {
   sigwait(&signals, &sig);
   spdlog::info("signal {}: stopping", sig);
   presence_role.store(nullptr, std::memory_order_release);
+  conference_role.store(nullptr, std::memory_order_release);
   transport.stop();
   pool.stop();
   if (std::size_t n = im_sessions.close_all()) spdlog::info("recorded {} open IM session(s)", n);

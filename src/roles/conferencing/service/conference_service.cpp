@@ -51,7 +51,61 @@ ConferenceService::ConferenceService(ConferenceOptions options,
       identity_(identity),
       transactions_(transactions),
       clock_(clock),
-      shards_(std::make_unique<Shard[]>(kShards)) {}
+      shards_(std::make_unique<Shard[]>(kShards)),
+      flows_(std::make_unique<FlowShard[]>(kShards)) {}
+
+void ConferenceService::remember_flow(sip::FlowId flow, const std::string& id) {
+  if (flow == 0) return;
+  FlowShard& s = flows_[flow % kShards];
+  std::lock_guard lock(s.mu);
+  std::vector<std::string>& ids = s.ids[flow];
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+}
+
+void ConferenceService::flow_closed(sip::FlowId flow) {
+  std::vector<std::string> ids;
+  {
+    FlowShard& s = flows_[flow % kShards];
+    std::lock_guard lock(s.mu);
+    auto it = s.ids.find(flow);
+    if (it == s.ids.end()) return;
+    ids = std::move(it->second);
+    s.ids.erase(it);
+  }
+  for (const std::string& id : ids) {
+    ConferencePtr conf = find(id);
+    if (!conf) continue;
+    std::vector<Outgoing> out;
+    std::optional<ConferenceRecord> record;
+    {
+      std::lock_guard lock(conf->mu);
+      std::vector<std::string> gone;
+      for (const Participant& p : conf->users) {
+        if ((p.focus && p.focus->flow.flow == flow) || (p.chat && p.chat->flow.flow == flow))
+          gone.push_back(p.aor);
+      }
+      for (const std::string& aor : gone) remove_user(*conf, aor, /*ejected=*/false, out);
+      record = end_if_empty(*conf);
+    }
+    send(out);
+    finish(std::move(record), id);
+  }
+}
+
+ConferenceService::ConferencePtr ConferenceService::conference_named(
+    const std::string& conf_entity, const std::string& conference_id,
+    const std::string& organizer) const {
+  std::string id = conference_id;
+  if (!conf_entity.empty()) {
+    auto u = sip::parse_uri(conf_entity);
+    auto opaque = u ? u->param("opaque") : std::nullopt;
+    auto t = opaque ? classify(*opaque, u->aor()) : std::nullopt;
+    if (!t || t->kind != ConfTarget::focus) return nullptr;
+    id = t->id;
+  }
+  ConferencePtr conf = id.empty() ? nullptr : find(id);
+  return conf && conf->organizer == organizer ? conf : nullptr;
+}
 
 ConferenceService::Shard& ConferenceService::shard_of(std::string_view id) const {
   return shards_[std::hash<std::string_view>{}(id) % kShards];
@@ -150,6 +204,36 @@ void ConferenceService::focus_factory(const sip::ServerTransactionPtr& tx,
     // Chat only: an MCU type listed here is one the client may ask for.
     r.inner_xml = capabilities_inner({"chat"});
     return respond_c3p(tx, 200, build_c3p_response(r));
+  }
+  if (c.op == C3POp::getConference || c.op == C3POp::deleteConference) {
+    ConferencePtr conf = conference_named(c.conf_entity, c.conference_id, organizer);
+    if (!conf) {
+      r.success = false;
+      r.reason = "conferenceDoesNotExist";
+      return respond_c3p(tx, 200, build_c3p_response(r));
+    }
+    std::vector<Outgoing> out;
+    std::optional<ConferenceRecord> record;
+    {
+      std::lock_guard lock(conf->mu);
+      if (c.op == C3POp::getConference) {
+        // [MS-CONFPRO] 4.5: the conference's state in the response.
+        std::string doc = roster_document(*conf, {});
+        if (doc.starts_with("<?xml")) doc.erase(0, doc.find('>') + 1);
+        r.inner_xml = sip::trim(doc);
+      } else {
+        // [MS-CONFBAS] 2.2.3.14: everyone is disconnected and the conference ends.
+        std::vector<std::string> all;
+        for (const Participant& p : conf->users) all.push_back(p.aor);
+        for (const std::string& aor : all) remove_user(*conf, aor, /*ejected=*/true, out);
+        record = end_if_empty(*conf);
+        r.inner_xml = delete_conference_inner(conf->focus_uri);
+      }
+    }
+    respond_c3p(tx, 200, build_c3p_response(r));
+    send(out);
+    finish(std::move(record), conf->id);
+    return;
   }
   if (c.op != C3POp::addConference) {
     r.success = false;
@@ -266,6 +350,7 @@ void ConferenceService::focus_invite(const sip::ServerTransactionPtr& tx,
     roles = p.roles;
     p.focus = Dialog{std::string(req.call_id()), std::string(from->tag()), our_tag,
                      std::string(from->uri.text), std::string(target->uri.text), tx->source(), 0};
+    remember_flow(tx->source().flow, conf->id);
     roster_to_all(*conf, out, {});
   }
   r.inner_xml = add_user_inner(conf->focus_uri, "sip:" + caller, roles, c.endpoint_entity);
@@ -323,24 +408,10 @@ void ConferenceService::focus_subscribe(const sip::ServerTransactionPtr& tx,
     auto sub = std::find_if(it->subscriptions.begin(), it->subscriptions.end(),
                             [&req](const Dialog& x) { return x.call_id == req.call_id(); });
     if (sub == it->subscriptions.end()) return;
-    ConferenceState state;
-    state.focus_uri = conf->focus_uri;
-    state.mcu_uri = conf->mcu_uri;
-    state.subject = conf->subject;
-    state.locked = conf->locked;
-    state.version = ++conf->version;
-    state.full = true;
-    for (const Participant& p : conf->users) {
-      User u{"sip:" + p.aor, {}, p.roles, {}, false};
-      u.endpoints.push_back(Endpoint{p.endpoint.empty() ? "sip:" + p.aor : p.endpoint, "focus",
-                                     "connected", false});
-      if (p.chat) u.endpoints.push_back(Endpoint{"sip:" + p.aor, "chat", "connected", true});
-      state.users.push_back(std::move(u));
-    }
     out.push_back(in_dialog(sip::Method::Notify, *sub, conf->focus_uri,
                             {"Event: conference", "Subscription-State: active;expires=3600",
                              "Content-Type: " + std::string(kTypeConferenceInfo)},
-                            build_conference_info(state)));
+                            roster_document(*conf, {})));
   }
   send(out);
 }
@@ -423,6 +494,7 @@ void ConferenceService::mcu(const sip::ServerTransactionPtr& tx, const std::stri
         it->chat = Dialog{std::string(req.call_id()), std::string(from->tag()), our_tag,
                           std::string(from->uri.text), std::string(target->uri.text),
                           tx->source(), 0};
+        remember_flow(tx->source().flow, conf->id);
         roster_to_all(*conf, out, {});
       }
       // [MS-CONFIM]: an SDP answer for the message session. No
@@ -461,9 +533,27 @@ void ConferenceService::mcu(const sip::ServerTransactionPtr& tx, const std::stri
       send(out);
       return;
     }
-    case sip::Method::Info:
-      // Typing notices in the chat: accepted, not relayed.
-      return respond(tx, 200);
+    case sip::Method::Info: {
+      // Typing notices ([MS-CONFIM]): to the others, like a message.
+      std::string type(req.content_type());
+      {
+        std::lock_guard lock(conf->mu);
+        auto me = std::find_if(conf->users.begin(), conf->users.end(), [&](const Participant& p) {
+          return p.aor == caller && p.chat && p.chat->call_id == req.call_id();
+        });
+        if (me == conf->users.end()) return respond(tx, 481);
+        for (Participant& p : conf->users) {
+          if (p.aor == caller || !p.chat) continue;
+          std::vector<std::string> extra = {"Ms-Sender: <sip:" + caller + ">"};
+          if (!type.empty()) extra.push_back("Content-Type: " + type);
+          out.push_back(in_dialog(sip::Method::Info, *p.chat, conf->mcu_uri, std::move(extra),
+                                  req.body()));
+        }
+      }
+      respond(tx, 200);
+      send(out);
+      return;
+    }
     case sip::Method::Bye: {
       {
         std::lock_guard lock(conf->mu);
@@ -505,6 +595,19 @@ ConferenceService::Outgoing ConferenceService::in_dialog(sip::Method method, Dia
 
 void ConferenceService::roster_to_all(Conference& conf, std::vector<Outgoing>& out,
                                       const std::vector<std::string>& deleted) {
+  std::string body = roster_document(conf, deleted);
+  for (Participant& p : conf.users) {
+    for (Dialog& d : p.subscriptions) {
+      out.push_back(in_dialog(sip::Method::Notify, d, conf.focus_uri,
+                              {"Event: conference", "Subscription-State: active;expires=3600",
+                               "Content-Type: " + std::string(kTypeConferenceInfo)},
+                              body));
+    }
+  }
+}
+
+std::string ConferenceService::roster_document(Conference& conf,
+                                               const std::vector<std::string>& deleted) {
   ConferenceState state;
   state.focus_uri = conf.focus_uri;
   state.mcu_uri = conf.mcu_uri;
@@ -523,15 +626,7 @@ void ConferenceService::roster_to_all(Conference& conf, std::vector<Outgoing>& o
   }
   // A user who left is named as deleted: one merely missing stays in the chat.
   for (const std::string& aor : deleted) state.users.push_back(User{"sip:" + aor, {}, {}, {}, true});
-  std::string body = build_conference_info(state);
-  for (Participant& p : conf.users) {
-    for (Dialog& d : p.subscriptions) {
-      out.push_back(in_dialog(sip::Method::Notify, d, conf.focus_uri,
-                              {"Event: conference", "Subscription-State: active;expires=3600",
-                               "Content-Type: " + std::string(kTypeConferenceInfo)},
-                              body));
-    }
-  }
+  return build_conference_info(state);
 }
 
 void ConferenceService::remove_user(Conference& conf, const std::string& aor, bool ejected,

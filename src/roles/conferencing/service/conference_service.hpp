@@ -9,9 +9,11 @@
 //   Focus          sip:alice@dom;gruu;opaque=app:conf:focus:id:<ID>
 //   IM MCU         sip:alice@dom;gruu;opaque=app:conf:chat:id:<ID>
 //
-//   SERVICE focus factory   C3P getConferencingCapabilities (chat only) and
+//   SERVICE focus factory   C3P getConferencingCapabilities (chat only),
 //                           addConference: a new conference, the caller its
-//                           organizer; the answer names the Focus.
+//                           organizer; the answer names the Focus;
+//                           getConference: its state; deleteConference (the
+//                           organizer): everyone is disconnected, it ends.
 //   INVITE Focus            C3P addUser: the caller joins (organizer as
 //                           presenter, others as attendees); 403 when the
 //                           conference is locked and the caller not in it.
@@ -26,8 +28,12 @@
 //   INVITE IM MCU           joins the chat (SDP m=message); MESSAGEs in that
 //                           dialog go to every other participant's MCU dialog
 //                           with Ms-Sender naming the author ([MS-CONFIM]);
-//                           BYE leaves the chat. A user removed by deleteUser
-//                           gets a BYE from the MCU URI.
+//                           INFO (typing notices) goes to the others the same
+//                           way; BYE leaves the chat. A user removed by
+//                           deleteUser gets a BYE from the MCU URI.
+//
+// A participant whose connection closes (a client that crashed) leaves the
+// conference at once: Lync clients are reached only over their connection.
 //
 // A conference ends when its last user leaves; its record (organizer,
 // participants with join and leave times, message count) goes to the sink.
@@ -93,6 +99,9 @@ class ConferenceService final : public proxy::LocalService {
     sink_ = std::move(sink);
   }
 
+  // A connection closed: its users leave the conferences they were in.
+  void flow_closed(sip::FlowId flow);
+
   std::size_t conference_count() const;
   // Ends every conference (at shutdown), recording each.
   std::size_t close_all();
@@ -133,6 +142,10 @@ class ConferenceService final : public proxy::LocalService {
   struct Shard {
     mutable std::mutex mu;
     std::unordered_map<std::string, ConferencePtr> map;
+  };
+  struct FlowShard {
+    std::mutex mu;
+    std::unordered_map<sip::FlowId, std::vector<std::string>> ids;  // conferences joined over it
   };
   static constexpr std::size_t kShards = 16;
 
@@ -182,6 +195,13 @@ class ConferenceService final : public proxy::LocalService {
   const base::TimerService& clock_;
   std::function<void(const ConferenceRecord&)> sink_;
   std::unique_ptr<Shard[]> shards_;
+  std::unique_ptr<FlowShard[]> flows_;
+  void remember_flow(sip::FlowId flow, const std::string& id);
+  // The conference a C3P request's keys name, if the caller organizes it.
+  ConferencePtr conference_named(const std::string& conf_entity, const std::string& conference_id,
+                                 const std::string& organizer) const;
+  // The full roster document of `conf` (caller holds its lock).
+  std::string roster_document(Conference& conf, const std::vector<std::string>& deleted);
 };
 
 }  // namespace parley::conf
