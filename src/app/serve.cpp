@@ -34,6 +34,7 @@
 #include "sip/transaction/transaction_layer.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/sqlite_contact_store.hpp"
+#include "store/sqlite/sqlite_conference_store.hpp"
 #include "store/sqlite/sqlite_presence_store.hpp"
 #include "store/sqlite/sqlite_im_session_store.hpp"
 #include "store/sqlite/sqlite_user_store.hpp"
@@ -93,11 +94,13 @@ void schedule_purge(base::TimerService& timers, registrar::LocationService& loca
 
 // Presence: subscriptions and time-limited publications that ran out, and
 // endpoint publications whose binding expired (every 5 s, so a watcher hears
-// of an expiry within that).
-void schedule_presence_sweep(base::TimerService& timers, presence::PresenceService& presence) {
-  timers.schedule(base::Millis{5000}, [&timers, &presence] {
+// of an expiry within that); conferences past their expiry leave the store.
+void schedule_role_sweeps(base::TimerService& timers, presence::PresenceService& presence,
+                             conf::ConferenceService& conferencing) {
+  timers.schedule(base::Millis{5000}, [&timers, &presence, &conferencing] {
     presence.sweep();
-    schedule_presence_sweep(timers, presence);
+    if (std::size_t n = conferencing.expire()) spdlog::info("{} conference(s) expired", n);
+    schedule_role_sweeps(timers, presence, conferencing);
   });
 }
 
@@ -269,6 +272,8 @@ int serve(const config::Config& cfg) {
   conf_opts.server_header = kServerHeader;
   conf_opts.domains = cfg.domains;
   conf::ConferenceService conferencing(conf_opts, identity, transactions, timers);
+  store::SqliteConferenceStore conference_store(db);
+  conferencing.set_store(&conference_store);
   proxy.add_local_service(&conferencing);
   conference_role.store(&conferencing, std::memory_order_release);
   lync.enable_conferencing();
@@ -282,7 +287,7 @@ int serve(const config::Config& cfg) {
   router.attach_presence(presence);
   presence_role.store(&presence, std::memory_order_release);
   router.attach(registrar, proxy, identity);
-  schedule_presence_sweep(timers, presence);
+  schedule_role_sweeps(timers, presence, conferencing);
   schedule_purge(timers, location, sas, im_sessions);
 
   spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),

@@ -13,11 +13,14 @@ with NTLM and alice's server-stored list holding bob, carol and dave:
   5. alice locks the conference: dave, invited, cannot join (403 from the Focus); she
      unlocks it;
   6. alice removes bob (deleteUser): bob is disconnected (the MCU's BYE), and alice's
-     roster no longer has him.
+     roster no longer has him;
+  7. when alice leaves, the conference ends and leaves a record in the store: organizer,
+     each participant with join and leave times, and the message count.
 Skips (passes, printing SKIPPED) when pidgin-sipe or libpurple-dev are not installed.
 """
 
 import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -148,8 +151,30 @@ def main() -> None:
         time.sleep(0.5)
         log = srv.log_path.read_text(errors="replace")
         ended = [line for line in log.splitlines() if "conference" in line and "ended" in line]
-        check(bool(ended), f"the conference ended and was recorded: {ended[-1] if ended else '-'}")
+        check(bool(ended), f"the conference ended: {ended[-1] if ended else '-'}")
         srv.check_running()
+
+        step("the meeting left a record: organizer, participants with times, messages")
+        srv.stop()
+        db = next(srv.data_dir.rglob("*.db"), None)
+        check(db is not None, f"parley's database is in {srv.data_dir}")
+        with sqlite3.connect(db) as conn:
+            records = conn.execute("SELECT record_id, organizer, started_at, ended_at, messages "
+                                   "FROM conference_records").fetchall()
+            check(len(records) == 1, f"one conference record: {records}")
+            record_id, organizer, started, ended_at, messages = records[0]
+            check(organizer == ALICE and messages == 4 and started <= ended_at,
+                  f"organizer {organizer}, {messages} messages, {ended_at - started} ms long")
+            people = conn.execute("SELECT aor, joined_at, left_at FROM "
+                                  "conference_record_participants WHERE record_id = ? "
+                                  "ORDER BY position", (record_id,)).fetchall()
+            info(f"participants: {people}")
+            check({p[0] for p in people} == {ALICE, BOB, CAROL},
+                  "alice, bob and carol took part (dave never got in)")
+            check(all(started <= j <= left <= ended_at for _, j, left in people),
+                  "each joined and left within the meeting")
+            live = conn.execute("SELECT COUNT(*) FROM conferences").fetchone()[0]
+            check(live == 0, f"the ended conference is no longer kept as live ({live})")
 
 
 if __name__ == "__main__":

@@ -100,6 +100,38 @@ constexpr std::array kMigrations = {
           ON DELETE CASCADE
       ) WITHOUT ROWID;
     )sql"},
+    Migration{6, "conferences and their records (store/conference_store.hpp)", R"sql(
+      -- [MS-CONFBAS] conferences that exist, until deleted, ended or expired
+      CREATE TABLE conferences (
+        id               TEXT PRIMARY KEY,          -- [MS-CONFPRO] 2.2.1.2 conference-id
+        organizer        TEXT NOT NULL,             -- user@domain, domain lower-case
+        subject          TEXT NOT NULL DEFAULT '',
+        created_at       INTEGER NOT NULL,          -- Unix time, seconds
+        expires_at       INTEGER NOT NULL,          -- Unix time, seconds; 0 = never
+        locked           INTEGER NOT NULL,          -- 0 or 1
+        admission_policy TEXT NOT NULL DEFAULT ''   -- openAuthenticated, ...
+      ) WITHOUT ROWID;
+      CREATE INDEX conferences_by_organizer ON conferences (organizer);
+      CREATE INDEX conferences_by_expiry ON conferences (expires_at) WHERE expires_at > 0;
+      -- finished conferences; a conference id used again gets another record
+      CREATE TABLE conference_records (
+        record_id  INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL,                   -- the conference id
+        organizer  TEXT NOT NULL,                   -- user@domain, domain lower-case
+        started_at INTEGER NOT NULL,                -- Unix time, milliseconds
+        ended_at   INTEGER NOT NULL,                -- Unix time, milliseconds
+        messages   INTEGER NOT NULL
+      );
+      CREATE INDEX conference_records_by_end ON conference_records (ended_at, record_id);
+      CREATE TABLE conference_record_participants (
+        record_id INTEGER NOT NULL REFERENCES conference_records (record_id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,                 -- 0, 1, ...: the order given
+        aor       TEXT NOT NULL,                    -- user@domain, domain lower-case
+        joined_at INTEGER NOT NULL,                 -- Unix time, milliseconds
+        left_at   INTEGER NOT NULL,                 -- Unix time, milliseconds
+        PRIMARY KEY (record_id, position)
+      ) WITHOUT ROWID;
+    )sql"},
 };
 
 }  // namespace

@@ -207,7 +207,7 @@ TEST(PresenceStoreMigration, Version4DatabaseGetsThePresenceTables) {
     });
   }
   auto db = std::make_shared<SqliteDatabase>(file);
-  EXPECT_EQ(db->schema_version(), 5);
+  EXPECT_GE(db->schema_version(), 5);
   EXPECT_EQ(count(*db, "SELECT delta_num FROM contact_lists WHERE aor = 'alice@parley.test'"), 5);
   EXPECT_EQ(count(*db, "SELECT count(*) FROM im_sessions"), 1);
   SqlitePresenceStore store(db);

@@ -111,11 +111,70 @@ ConferenceService::Shard& ConferenceService::shard_of(std::string_view id) const
   return shards_[std::hash<std::string_view>{}(id) % kShards];
 }
 
+namespace {
+constexpr std::int64_t kAdHocLifetime = 24 * 3600;  // seconds
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
 ConferenceService::ConferencePtr ConferenceService::find(std::string_view id) const {
   Shard& s = shard_of(id);
+  {
+    std::lock_guard lock(s.mu);
+    auto it = s.map.find(std::string(id));
+    if (it != s.map.end()) return it->second;
+  }
+  if (!store_) return nullptr;
+  // Not in memory: a conference from before a restart, joined by its URI.
+  std::optional<store::StoredConference> kept;
+  try {
+    kept = store_->find(id);
+  } catch (const store::StoreError& e) {
+    spdlog::warn("conference {} not read from the store: {}", id, e.what());
+  }
+  if (!kept || (kept->expires != 0 && kept->expires <= unix_now())) return nullptr;
+  auto conf = std::make_shared<Conference>();
+  conf->id = kept->id;
+  conf->organizer = kept->organizer;
+  conf->focus_uri = focus_uri(kept->organizer, kept->id);
+  conf->mcu_uri = mcu_uri(kept->organizer, kept->id);
+  conf->subject = kept->subject;
+  conf->locked = kept->locked;
+  conf->created = kept->created;
+  conf->expires = kept->expires;
+  conf->record.id = conf->id;
+  conf->record.organizer = conf->organizer;
+  conf->record.started = std::chrono::system_clock::now();
   std::lock_guard lock(s.mu);
-  auto it = s.map.find(std::string(id));
-  return it == s.map.end() ? nullptr : it->second;
+  return s.map.emplace(conf->id, conf).first->second;  // another thread may have won
+}
+
+void ConferenceService::persist(const Conference& conf) const {
+  if (!store_) return;
+  try {
+    store_->save(store::StoredConference{conf.id, conf.organizer, conf.subject, conf.created,
+                                         conf.expires, conf.locked, "openAuthenticated"});
+  } catch (const store::StoreError& e) {
+    spdlog::warn("conference {} not saved: {}", conf.id, e.what());
+  }
+}
+
+std::size_t ConferenceService::expire() {
+  if (!store_) return 0;
+  try {
+    return store_->remove_expired(unix_now());
+  } catch (const store::StoreError& e) {
+    spdlog::warn("expired conferences not removed: {}", e.what());
+    return 0;
+  }
 }
 
 std::size_t ConferenceService::conference_count() const {
@@ -259,6 +318,9 @@ void ConferenceService::focus_factory(const sip::ServerTransactionPtr& tx,
   conf->record.id = conf->id;
   conf->record.organizer = organizer;
   conf->record.started = std::chrono::system_clock::now();
+  conf->created = unix_now();
+  conf->expires = conf->created + kAdHocLifetime;
+  persist(*conf);
   {
     Shard& s = shard_of(conf->id);
     std::lock_guard lock(s.mu);
@@ -439,6 +501,7 @@ void ConferenceService::focus_info(const sip::ServerTransactionPtr& tx, const st
       r.reason = "unauthorized";
     } else if (c.op == C3POp::modifyConferenceLock && c.locked) {
       conf->locked = *c.locked;
+      persist(*conf);
       roster_to_all(*conf, out, {});
     } else if (c.op == C3POp::deleteUser) {
       std::string who = aor_of(c.user_entity);
@@ -663,7 +726,8 @@ void ConferenceService::send(std::vector<Outgoing>& out) {
   out.clear();
 }
 
-void ConferenceService::finish(std::optional<ConferenceRecord> record, const std::string& id) {
+void ConferenceService::finish(std::optional<ConferenceRecord> record, const std::string& id,
+                               bool forget) {
   if (!record) return;
   {
     Shard& s = shard_of(id);
@@ -672,6 +736,18 @@ void ConferenceService::finish(std::optional<ConferenceRecord> record, const std
   }
   spdlog::info("conference {} of {} ended: {} participant(s), {} message(s)", record->id,
                record->organizer, record->participants.size(), record->messages);
+  if (store_) {
+    store::ConferenceRecordRow row{record->id, record->organizer, unix_ms(record->started),
+                                   unix_ms(record->ended), record->messages, {}};
+    for (const auto& p : record->participants)
+      row.participants.push_back({p.aor, unix_ms(p.joined), unix_ms(p.left)});
+    try {
+      if (forget) store_->remove(id);
+      store_->record(row);
+    } catch (const store::StoreError& e) {
+      spdlog::warn("record of conference {} not saved: {}", id, e.what());
+    }
+  }
   if (sink_) sink_(*record);
 }
 
@@ -693,7 +769,7 @@ std::size_t ConferenceService::close_all() {
       record = end_if_empty(*c);
     }
     if (record) ++n;
-    finish(std::move(record), c->id);
+    finish(std::move(record), c->id, /*forget=*/false);
   }
   return n;
 }

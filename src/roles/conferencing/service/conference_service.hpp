@@ -35,8 +35,11 @@
 // A participant whose connection closes (a client that crashed) leaves the
 // conference at once: Lync clients are reached only over their connection.
 //
-// A conference ends when its last user leaves; its record (organizer,
-// participants with join and leave times, message count) goes to the sink.
+// A conference ends when its last user leaves (or its organizer deletes it);
+// its record (organizer, participants with join and leave times, message
+// count) goes to the store and the sink. With a store, a conference outlives
+// a restart until it ends or expires (24 hours after it was created: an ad
+// hoc conference, [MS-CONFBAS] expiry-time): clients rejoin by its URI.
 //
 // Threads: conferences are in a sharded map by ID, each with its own mutex;
 // no lock is held while sending. Any worker may call any method.
@@ -58,6 +61,7 @@
 #include "roles/proxy/proxy.hpp"
 #include "sip/message.hpp"
 #include "sip/transaction/transaction_layer.hpp"
+#include "store/conference_store.hpp"
 
 namespace parley::conf {
 
@@ -94,6 +98,12 @@ class ConferenceService final : public proxy::LocalService {
   bool understands(std::string_view option_tag) const override;
   void handle(const sip::ServerTransactionPtr& tx, const std::string& caller) override;
 
+  // Where conferences and their records are kept (none: memory only). Set
+  // before the first request; it must outlive this.
+  void set_store(store::ConferenceStore* store) { store_ = store; }
+  // Conferences whose expiry passed leave the store; returns how many.
+  std::size_t expire();
+
   // Where records of finished conferences go (none: not kept).
   void set_record_sink(std::function<void(const ConferenceRecord&)> sink) {
     sink_ = std::move(sink);
@@ -103,7 +113,8 @@ class ConferenceService final : public proxy::LocalService {
   void flow_closed(sip::FlowId flow);
 
   std::size_t conference_count() const;
-  // Ends every conference (at shutdown), recording each.
+  // Ends every conference in memory (at shutdown), recording each; the
+  // store keeps them for after the restart.
   std::size_t close_all();
 
  private:
@@ -133,6 +144,8 @@ class ConferenceService final : public proxy::LocalService {
     std::string mcu_uri;
     std::string subject;
     bool locked = false;
+    std::int64_t created = 0;   // unix seconds
+    std::int64_t expires = 0;   // unix seconds; 0: never
     std::uint32_t version = 0;  // of the last conference-info sent
     std::vector<Participant> users;
     ConferenceRecord record;
@@ -187,13 +200,18 @@ class ConferenceService final : public proxy::LocalService {
   // Ends `conf` if nobody is left (caller holds its lock; returns the record).
   std::optional<ConferenceRecord> end_if_empty(Conference& conf);
   void send(std::vector<Outgoing>& out);
-  void finish(std::optional<ConferenceRecord> record, const std::string& id);
+  // Records an ended conference; `forget` also removes it from the store
+  // (not at shutdown: it may be joined again after the restart).
+  void finish(std::optional<ConferenceRecord> record, const std::string& id, bool forget = true);
 
   ConferenceOptions options_;
   const proxy::LocalIdentity& identity_;
   sip::TransactionLayer& transactions_;
   const base::TimerService& clock_;
   std::function<void(const ConferenceRecord&)> sink_;
+  store::ConferenceStore* store_ = nullptr;
+  // Writes what the store keeps of `conf` (caller holds its lock).
+  void persist(const Conference& conf) const;
   std::unique_ptr<Shard[]> shards_;
   std::unique_ptr<FlowShard[]> flows_;
   void remember_flow(sip::FlowId flow, const std::string& id);
