@@ -84,6 +84,7 @@ void ConferenceService::flow_closed(sip::FlowId flow) {
         if ((p.focus && p.focus->flow.flow == flow) || (p.chat && p.chat->flow.flow == flow))
           gone.push_back(p.aor);
       }
+      if (gone.empty()) continue;
       for (const std::string& aor : gone) remove_user(*conf, aor, /*ejected=*/false, out);
       record = end_if_empty(*conf);
     }
@@ -348,7 +349,9 @@ void ConferenceService::focus(const sip::ServerTransactionPtr& tx, const std::st
       std::optional<ConferenceRecord> record;
       {
         std::lock_guard lock(conf->mu);
-        remove_user(*conf, caller, /*ejected=*/false, out);
+        // Only a participant's BYE changes anything: a stray one must not end
+        // a conference nobody has joined yet (or rejoined after a restart).
+        if (!remove_user(*conf, caller, /*ejected=*/false, out)) return respond(tx, 481);
         record = end_if_empty(*conf);
       }
       respond(tx, 200);
@@ -692,11 +695,11 @@ std::string ConferenceService::roster_document(Conference& conf,
   return build_conference_info(state);
 }
 
-void ConferenceService::remove_user(Conference& conf, const std::string& aor, bool ejected,
+bool ConferenceService::remove_user(Conference& conf, const std::string& aor, bool ejected,
                                     std::vector<Outgoing>& out) {
   auto it = std::find_if(conf.users.begin(), conf.users.end(),
                          [&aor](const Participant& p) { return p.aor == aor; });
-  if (it == conf.users.end()) return;
+  if (it == conf.users.end()) return false;
   if (ejected) {
     // The MCU's BYE (From the MCU URI) is what makes the client close the chat.
     if (it->chat) out.push_back(in_dialog(sip::Method::Bye, *it->chat, conf.mcu_uri, {}));
@@ -712,6 +715,7 @@ void ConferenceService::remove_user(Conference& conf, const std::string& aor, bo
   conf.users.erase(it);
   roster_to_all(conf, out, {aor});
   spdlog::info("{} {} conference {}", aor, ejected ? "was removed from" : "left", conf.id);
+  return true;
 }
 
 std::optional<ConferenceRecord> ConferenceService::end_if_empty(Conference& conf) {

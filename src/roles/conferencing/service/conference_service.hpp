@@ -195,7 +195,8 @@ class ConferenceService final : public proxy::LocalService {
   Outgoing in_dialog(sip::Method method, Dialog& d, std::string_view from_uri,
                      std::vector<std::string> extra, std::string_view body = {});
   // Removes `aor` from `conf`: BYEs where `ejected`, roster to the others.
-  void remove_user(Conference& conf, const std::string& aor, bool ejected,
+  // False when `aor` was not in it (nothing changes).
+  bool remove_user(Conference& conf, const std::string& aor, bool ejected,
                    std::vector<Outgoing>& out);
   // Ends `conf` if nobody is left (caller holds its lock; returns the record).
   std::optional<ConferenceRecord> end_if_empty(Conference& conf);
