@@ -132,7 +132,8 @@ std::variant<ConferenceState, lync::BodyError> parse_conference_info(std::string
   }
   ConferenceState s;
   s.focus_uri = root.attribute("entity").value();
-  if (s.focus_uri.empty()) return invalid("conference-info without entity");
+  // Empty once cleaned counts as empty: the builder writes the cleaned value.
+  if (xml::clean(s.focus_uri).empty()) return invalid("conference-info without entity");
   const auto version = xml::to_int(root.attribute("version").value());
   if (!version || *version < 0 || *version > std::numeric_limits<std::uint32_t>::max()) {
     return invalid("conference-info without a valid version");
@@ -174,7 +175,7 @@ std::variant<ConferenceState, lync::BodyError> parse_conference_info(std::string
     }
     User u;
     u.entity = un.attribute("entity").value();
-    if (u.entity.empty()) {
+    if (xml::clean(u.entity).empty()) {
       err = invalid("user without entity");
       return false;
     }

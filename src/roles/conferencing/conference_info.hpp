@@ -101,7 +101,8 @@ std::string build_conference_info(const ConferenceState& s);
 // Reads a conference-info document back (for tests and fuzzing; the server
 // never parses one). Elements are matched by local name, in the paths the
 // builder writes. Not well-formed, larger than kMaxConferenceInfoBytes or
-// another root element: malformed. No entity, a version that is not an
+// another root element: malformed. No entity (or one empty once cleaned of
+// what XML 1.0 cannot carry), a version that is not an
 // integer in [0, 2^32), a state other than full/partial, a user without
 // entity, or more than kMaxConferenceUsers users / kMaxUserEndpoints endpoints
 // of one user: invalid.
