@@ -27,21 +27,6 @@ lync::BodyError invalid(std::string reason) {
   return lync::BodyError{lync::BodyError::Kind::invalid, std::move(reason)};
 }
 
-// The attribute whose local name is `name` ("msci:conference-id" matches
-// "conference-id"); namespace declarations are skipped.
-std::string_view attr_local(pugi::xml_node node, std::string_view name) {
-  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view n = a.name();
-    const std::size_t colon = n.find(':');
-    if (colon != std::string_view::npos) {
-      if (n.substr(0, colon) == "xmlns") continue;
-      n = n.substr(colon + 1);
-    }
-    if (n == name) return a.value();
-  }
-  return {};
-}
-
 // Appends the text of every `name` child of `parent` to `out`; false when
 // that would exceed kMaxC3PListEntries.
 bool collect_texts(pugi::xml_node parent, std::string_view name, std::vector<std::string>& out) {
@@ -123,7 +108,7 @@ std::optional<lync::BodyError> parse_operation(pugi::xml_node op, C3PRequest& r)
     case C3POp::deleteConference: {
       pugi::xml_node keys = xml::child(op, "conferenceKeys");
       r.conf_entity = keys.attribute("confEntity").value();
-      r.conference_id = std::string(attr_local(keys, "conference-id"));
+      r.conference_id = std::string(xml::attribute_local(keys, "conference-id"));
       if (r.conf_entity.empty() && (r.op == C3POp::deleteConference || r.conference_id.empty())) {
         return invalid(r.op_name + " without conferenceKeys");
       }

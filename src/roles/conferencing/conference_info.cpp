@@ -44,21 +44,6 @@ void add_user(pugi::xml_node users, const User& u) {
   }
 }
 
-// The attribute of `node` whose local name is `name` ("msci:session-type"
-// and "session-type" both match "session-type").
-std::string_view attr_local(pugi::xml_node node, std::string_view name) {
-  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
-    std::string_view n = a.name();
-    const std::size_t colon = n.find(':');
-    if (colon != std::string_view::npos) {
-      if (n.substr(0, colon) == "xmlns") continue;
-      n = n.substr(colon + 1);
-    }
-    if (n == name) return a.value();
-  }
-  return {};
-}
-
 template <class Fn>
 void for_each_child(pugi::xml_node node, std::string_view name, Fn&& fn) {
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
@@ -192,7 +177,7 @@ std::variant<ConferenceState, lync::BodyError> parse_conference_info(std::string
       }
       Endpoint e;
       e.entity = en.attribute("entity").value();
-      e.session_type = std::string(attr_local(en, "session-type"));
+      e.session_type = std::string(xml::attribute_local(en, "session-type"));
       pugi::xml_node st = xml::child(en, "status");
       e.status = st ? xml::text(st) : std::string();
       for_each_child(en, "media", [&](pugi::xml_node m) {

@@ -195,4 +195,17 @@ void set_attr(pugi::xml_node node, const char* name, std::string_view value) {
   node.append_attribute(name).set_value(clean(value).c_str());
 }
 
+std::string_view attribute_local(pugi::xml_node node, std::string_view name) {
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
+    std::string_view n = a.name();
+    const std::size_t colon = n.find(':');
+    if (colon != std::string_view::npos) {
+      if (n.substr(0, colon) == "xmlns") continue;
+      n = n.substr(colon + 1);
+    }
+    if (n == name) return a.value();
+  }
+  return {};
+}
+
 }  // namespace parley::lync::xml

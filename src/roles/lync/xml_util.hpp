@@ -17,6 +17,11 @@ namespace parley::lync::xml {
 // "m:addGroup" -> "addGroup".
 std::string_view local_name(pugi::xml_node node);
 
+// The value of `node`'s attribute whose local name is `name`
+// ("msci:session-type" and "session-type" both match "session-type");
+// namespace declarations never match. Empty when there is none.
+std::string_view attribute_local(pugi::xml_node node, std::string_view name);
+
 // The first element child of `node` whose local name is `name`.
 pugi::xml_node child(pugi::xml_node node, std::string_view name);
 

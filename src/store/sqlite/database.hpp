@@ -124,6 +124,19 @@ class SqliteTransaction {
   bool done_ = false;
 };
 
+// Runs the cached statement `sql`, which returns no rows, after `bind` set
+// its parameters; a constraint violation (which the caller's checks should
+// have made impossible) is a back-end failure named after `store`.
+template <class Bind>
+void run_write(SqliteConnection& c, const std::string& sql, std::string_view store, Bind&& bind) {
+  SqliteStatement& st = c.cached(sql);
+  ResetOnExit reset(st);
+  bind(st);
+  st.step();
+  if (st.constraint_failed())
+    throw StoreError(std::string(store) + ": constraint failed: " + sql);
+}
+
 // The key the per-user tables use for an AOR: "alice@Parley.Test" ->
 // "alice@parley.test" (RFC 3261 19.1.4: the host part is case-insensitive,
 // the user part is not).

@@ -9,17 +9,6 @@ namespace {
 
 constexpr auto kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
-// Runs a cached statement that returns no rows; a constraint violation (which
-// check() should have made impossible) is a back-end failure.
-template <class Bind>
-void run(SqliteConnection& c, const std::string& sql, Bind&& bind) {
-  SqliteStatement& st = c.cached(sql);
-  ResetOnExit reset(st);
-  bind(st);
-  st.step();
-  if (st.constraint_failed()) throw StoreError("conference store: constraint failed: " + sql);
-}
-
 void too_long(std::string_view what, std::size_t size, std::size_t limit) {
   if (size > limit) {
     throw ConferenceInputError("conference store: " + std::string(what) + " of " +
@@ -89,7 +78,7 @@ void SqliteConferenceStore::save(const StoredConference& c) {
       "locked = excluded.locked, admission_policy = excluded.admission_policy "
       "WHERE conferences.organizer = excluded.organizer";
   const bool saved = db_->with([&](SqliteConnection& c2) {
-    run(c2, kUpsert, [&](SqliteStatement& st) {
+    run_write(c2, kUpsert, "conference store", [&](SqliteStatement& st) {
       st.bind(1, c.id)
           .bind(2, organizer)
           .bind(3, c.subject)
@@ -135,7 +124,7 @@ std::vector<StoredConference> SqliteConferenceStore::of_organizer(std::string_vi
 void SqliteConferenceStore::remove(std::string_view id) {
   db_->with([&](SqliteConnection& c) {
     static const std::string kRemove = "DELETE FROM conferences WHERE id = ?1";
-    run(c, kRemove, [&](SqliteStatement& st) { st.bind(1, id); });
+    run_write(c, kRemove, "conference store", [&](SqliteStatement& st) { st.bind(1, id); });
   });
 }
 
@@ -144,7 +133,7 @@ std::size_t SqliteConferenceStore::remove_expired(std::int64_t now_unix) {
     // "expires_at > 0" is the condition of migration 6's partial index.
     static const std::string kRemoveExpired =
         "DELETE FROM conferences WHERE expires_at > 0 AND expires_at <= ?1";
-    run(c, kRemoveExpired, [&](SqliteStatement& st) { st.bind(1, now_unix); });
+    run_write(c, kRemoveExpired, "conference store", [&](SqliteStatement& st) { st.bind(1, now_unix); });
     return static_cast<std::size_t>(c.changes());
   });
 }
@@ -174,7 +163,7 @@ void SqliteConferenceStore::record(const ConferenceRecordRow& r) {
         "left_at) VALUES (?1, ?2, ?3, ?4, ?5)";
     std::int64_t position = 0;
     for (const ConferenceParticipantRecord& p : r.participants) {
-      run(c, kParticipant, [&](SqliteStatement& st) {
+      run_write(c, kParticipant, "conference store", [&](SqliteStatement& st) {
         st.bind(1, record_id)
             .bind(2, position++)
             .bind(3, aor_key(p.aor))

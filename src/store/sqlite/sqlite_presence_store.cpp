@@ -10,17 +10,6 @@
 namespace parley::store {
 namespace {
 
-// Runs a cached statement that returns no rows; a constraint violation (which
-// check() should have made impossible) is a back-end failure.
-template <class Bind>
-void run(SqliteConnection& c, const std::string& sql, Bind&& bind) {
-  SqliteStatement& st = c.cached(sql);
-  ResetOnExit reset(st);
-  bind(st);
-  st.step();
-  if (st.constraint_failed()) throw StoreError("presence store: constraint failed: " + sql);
-}
-
 void too_long(std::string_view what, std::size_t size, std::size_t limit) {
   if (size > limit) {
     throw PresenceInputError("presence store: " + std::string(what) + " of " +
@@ -134,12 +123,12 @@ void SqlitePresenceStore::save_categories(std::string_view aor,
   db_->with([&](SqliteConnection& c) {
     SqliteTransaction tx(c);
     static const std::string kDelete = "DELETE FROM presence_categories WHERE aor = ?1";
-    run(c, kDelete, [&](SqliteStatement& st) { st.bind(1, key); });
+    run_write(c, kDelete, "presence store", [&](SqliteStatement& st) { st.bind(1, key); });
     static const std::string kInsert =
         "INSERT INTO presence_categories (aor, name, container, instance, version, "
         "publish_time, expire_type, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     for (const StoredCategory& cat : categories) {
-      run(c, kInsert, [&](SqliteStatement& st) {
+      run_write(c, kInsert, "presence store", [&](SqliteStatement& st) {
         st.bind(1, key)
             .bind(2, cat.name)
             .bind(3, cat.container)
@@ -163,11 +152,11 @@ void SqlitePresenceStore::save_containers(std::string_view aor,
     static const std::string kDeleteMembers =
         "DELETE FROM presence_container_members WHERE aor = ?1";
     static const std::string kDeleteContainers = "DELETE FROM presence_containers WHERE aor = ?1";
-    run(c, kDeleteMembers, [&](SqliteStatement& st) { st.bind(1, key); });
-    run(c, kDeleteContainers, [&](SqliteStatement& st) { st.bind(1, key); });
+    run_write(c, kDeleteMembers, "presence store", [&](SqliteStatement& st) { st.bind(1, key); });
+    run_write(c, kDeleteContainers, "presence store", [&](SqliteStatement& st) { st.bind(1, key); });
     static const std::string kMarkSet =
         "INSERT INTO presence_container_sets (aor) VALUES (?1) ON CONFLICT (aor) DO NOTHING";
-    run(c, kMarkSet, [&](SqliteStatement& st) { st.bind(1, key); });
+    run_write(c, kMarkSet, "presence store", [&](SqliteStatement& st) { st.bind(1, key); });
     static const std::string kContainer =
         "INSERT INTO presence_containers (aor, id, version) VALUES (?1, ?2, ?3)";
     // Members are a set: an exact duplicate is dropped, not an error.
@@ -175,10 +164,10 @@ void SqlitePresenceStore::save_containers(std::string_view aor,
         "INSERT INTO presence_container_members (aor, container_id, type, value) "
         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
     for (const StoredContainer& ct : containers) {
-      run(c, kContainer,
+      run_write(c, kContainer, "presence store",
           [&](SqliteStatement& st) { st.bind(1, key).bind(2, ct.id).bind(3, ct.version); });
       for (const StoredContainerMember& m : ct.members) {
-        run(c, kMember, [&](SqliteStatement& st) {
+        run_write(c, kMember, "presence store", [&](SqliteStatement& st) {
           st.bind(1, key).bind(2, ct.id).bind(3, m.type).bind(4, m.value);
         });
       }

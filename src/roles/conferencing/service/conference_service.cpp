@@ -37,6 +37,17 @@ std::string aor_of(std::string_view uri) {
   return u && u->is_sip() ? u->aor() : std::string();
 }
 
+// The response to `c`, success until said otherwise: its request id and
+// operation echoed, from and to swapped ([MS-CONFBAS] 2.2.1).
+C3PResponse reply_to(const C3PRequest& c) {
+  C3PResponse r;
+  r.request_id = c.request_id;
+  r.from = c.to;
+  r.to = c.from;
+  r.op_name = c.op_name;
+  return r;
+}
+
 bool is_presenter(const std::vector<std::string>& roles) {
   return std::find(roles.begin(), roles.end(), "presenter") != roles.end();
 }
@@ -255,11 +266,7 @@ void ConferenceService::focus_factory(const sip::ServerTransactionPtr& tx,
   auto parsed = parse_c3p_request(req.body());
   if (auto* err = std::get_if<lync::BodyError>(&parsed)) return respond(tx, 400, err->reason);
   const C3PRequest& c = std::get<C3PRequest>(parsed);
-  C3PResponse r;
-  r.request_id = c.request_id;
-  r.from = c.to;
-  r.to = c.from;
-  r.op_name = c.op_name;
+  C3PResponse r = reply_to(c);
   if (c.op == C3POp::getConferencingCapabilities) {
     // Chat only: an MCU type listed here is one the client may ask for.
     r.inner_xml = capabilities_inner({"chat"});
@@ -376,11 +383,7 @@ void ConferenceService::focus_invite(const sip::ServerTransactionPtr& tx,
   const C3PRequest& c = std::get<C3PRequest>(parsed);
   if (c.op != C3POp::addUser) return respond(tx, 488, "Expected C3P addUser");
 
-  C3PResponse r;
-  r.request_id = c.request_id;
-  r.from = c.to;
-  r.to = c.from;
-  r.op_name = c.op_name;
+  C3PResponse r = reply_to(c);
   std::vector<Outgoing> out;
   std::string our_tag = sip::random_hex(8);
   std::vector<std::string> roles;
@@ -488,11 +491,7 @@ void ConferenceService::focus_info(const sip::ServerTransactionPtr& tx, const st
   auto parsed = parse_c3p_request(req.body());
   if (auto* err = std::get_if<lync::BodyError>(&parsed)) return respond(tx, 400, err->reason);
   const C3PRequest& c = std::get<C3PRequest>(parsed);
-  C3PResponse r;
-  r.request_id = c.request_id;
-  r.from = c.to;
-  r.to = c.from;
-  r.op_name = c.op_name;
+  C3PResponse r = reply_to(c);
   std::vector<Outgoing> out;
   std::optional<ConferenceRecord> record;
   {
