@@ -151,7 +151,8 @@ TEST_F(ConferenceTest, LastByeEndsTheConferenceWithARecord) {
   ASSERT_EQ(o.status(), 200) << o.status_line;
   auto n = o.of("NOTIFY", alice_udp);
   ASSERT_EQ(n.size(), 1u) << describe(o.all);
-  const User* gone = user_in(roster_of(n[0].msg()), "sip:bob@parley.test");
+  const ConferenceState after_bye = roster_of(n[0].msg());  // kept: `gone` points into it
+  const User* gone = user_in(after_bye, "sip:bob@parley.test");
   ASSERT_NE(gone, nullptr);
   EXPECT_TRUE(gone->deleted);
   EXPECT_TRUE(o.to_peer(bob_udp).empty()) << describe(o.all);
