@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 30)
 #
 # Environment:
-#   FUZZ_TARGETS  targets to run (default: all seven, see below)
+#   FUZZ_TARGETS  targets to run (default: all nine, see below)
 #   FUZZ_BUILD    build directory (default: build-fuzz, next to this script's repo)
 #   JOBS          build jobs (default 2)
 #   FUZZ_KEEP_GOING=1  do not stop a target at its first crash (libFuzzer
@@ -40,7 +40,7 @@ fi
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 jobs=${JOBS:-2}
-read -r -a targets <<<"${FUZZ_TARGETS:-fuzz_sip_message fuzz_sip_uri fuzz_framing fuzz_auth_header fuzz_sdp fuzz_ntlm fuzz_lync_xml}"
+read -r -a targets <<<"${FUZZ_TARGETS:-fuzz_sip_message fuzz_sip_uri fuzz_framing fuzz_auth_header fuzz_sdp fuzz_ntlm fuzz_lync_xml fuzz_presence fuzz_conferencing}"
 
 log() { echo "fuzz: $*"; }
 
