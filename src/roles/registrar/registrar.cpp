@@ -4,9 +4,10 @@
 #include <ctime>
 
 #include "sip/auth/message_credentials.hpp"
+#include "sip/auth/user_store_lookup.hpp"
+#include "sip/header_tokens.hpp"
 #include "sip/next_hop.hpp"
 #include "sip/random.hpp"
-#include "sip/auth/user_store_lookup.hpp"
 
 namespace parley::registrar {
 namespace {
@@ -69,15 +70,6 @@ constexpr std::string_view kLyncAllowEvents =
     "vnd-microsoft-roaming-contacts,presence,vnd-microsoft-roaming-self,"
     "vnd-microsoft-provisioning-v2";
 
-bool supports(const sip::Message& m, std::string_view option) {
-  for (const sip::Header* h : m.find_all(sip::HeaderId::Supported)) {
-    for (auto v : sip::split_comma_list(h->value)) {
-      if (sip::iequals(v, option)) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 sip::Peer binding_destination(const sip::Uri& contact, std::string_view reg_id,
@@ -125,7 +117,7 @@ Outcome Registrar::challenge(const sip::Message& request, std::string_view realm
   // Lync-protocol client (it says so with msrtc-event-categories): libre, under
   // baresip, refuses a 401 that has any scheme besides Digest.
   if (sas_ && from.transport == sip::Transport::Tls &&
-      supports(request, "msrtc-event-categories"))
+      sip::supports_option(request, "msrtc-event-categories"))
     r.push_back(sip::HeaderId::WWWAuthenticate, sas_->offer());
   r.push_back(sip::HeaderId::Server, options_.server_header);
   return Outcome{std::move(r), std::move(log)};
@@ -212,7 +204,7 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
 
   // A Lync-protocol client ([MS-SIPREGE]) says so with msrtc-event-categories:
   // its bindings are marked, and its 200 is written as Lync Server writes it.
-  const bool lync = supports(request, "msrtc-event-categories");
+  const bool lync = sip::supports_option(request, "msrtc-event-categories");
 
   // Step 6 and 7: the Contact headers.
   auto contacts = request.find_all(sip::HeaderId::Contact);
@@ -273,7 +265,8 @@ Outcome Registrar::handle(const sip::Message& request, const sip::Peer& from) {
   // Step 8: 200 with every current binding.
   Outcome o = reply(request, 200, "");
   // A Lync client reads its GRUU from the OCS-style `gruu=` Contact parameter.
-  bool gruu = supports(request, "gruu") || supports(request, "gruu-10") || lync;
+  bool gruu = sip::supports_option(request, "gruu") ||
+              sip::supports_option(request, "gruu-10") || lync;
   auto bindings = location_.lookup(aor, now);
   std::optional<std::uint32_t> own_expires;
   for (const auto& b : bindings) {

@@ -9,6 +9,7 @@
 #include "roles/conferencing/conference_info.hpp"
 #include "roles/conferencing/conference_uri.hpp"
 #include "sip/chars.hpp"
+#include "sip/header_tokens.hpp"
 #include "sip/random.hpp"
 #include "sip/transaction/branch.hpp"
 #include "sip/uri.hpp"
@@ -21,13 +22,6 @@ using sip::Message;
 namespace {
 
 constexpr std::string_view kEventConference = "conference";
-
-std::string_view event_of(const Message& m) {
-  const sip::Header* e = m.find(HeaderId::Event);
-  if (!e) return {};
-  std::string_view v = e->value;
-  return sip::trim(v.substr(0, v.find(';')));
-}
 
 // "sip:bob@x" or "bob@x" -> "bob@x", the user part unescaped, host lower-case.
 std::string aor_of(std::string_view uri) {
@@ -430,7 +424,7 @@ void ConferenceService::focus_invite(const sip::ServerTransactionPtr& tx,
 void ConferenceService::focus_subscribe(const sip::ServerTransactionPtr& tx,
                                         const std::string& caller, const ConferencePtr& conf) {
   const Message& req = tx->request();
-  if (event_of(req) != kEventConference) return respond(tx, 489, "Bad Event");
+  if (sip::event_package(req) != kEventConference) return respond(tx, 489, "Bad Event");
   auto from = req.from();
   auto to = req.to();
   const sip::Header* contact = req.find(HeaderId::Contact);
