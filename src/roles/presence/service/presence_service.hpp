@@ -74,6 +74,8 @@
 
 namespace parley::presence {
 
+inline constexpr std::string_view kEventPresence = "presence";  // RFC 3856 6.1
+
 struct PresenceOptions {
   std::string server_header = "Parley";
   std::uint32_t min_expires = 60;      // SUBSCRIBE/PUBLISH below this: 423 (RFC 6665 4.2.1.1, RFC 3903 6)
