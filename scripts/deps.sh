@@ -18,6 +18,9 @@ PACKAGES=(
   # Lync-protocol client: pidgin-sipe, driven headless by tests/interop/sipe/sipe_driver.c
   # (compiled by tests/interop/sipe_client.py against libpurple, glib and libxml2)
   pidgin-sipe libpurple-dev libglib2.0-dev libxml2-dev
+  # `parley firewall` output is checked by the rule tools themselves (nft -c,
+  # iptables-restore --test), in a network namespace of the test's own (util-linux unshare)
+  nftables iptables util-linux
 )
 # Extra packages named on the command line (scripts/fuzz.sh: clang libclang-rt-dev).
 PACKAGES+=("$@")

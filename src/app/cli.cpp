@@ -44,6 +44,8 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   add_user_command(app, ctx);
   add_contacts_command(app, ctx);
   add_ports_command(app, ctx);
+  add_firewall_command(app, ctx);
+  add_topology_command(app, ctx);
   add_version_command(app, ctx);
 
   std::vector<std::string> storage;

@@ -45,6 +45,8 @@ void add_serve_command(CLI::App& app, CliContext& ctx);
 void add_cert_command(CLI::App& app, CliContext& ctx);
 void add_user_command(CLI::App& app, CliContext& ctx);
 void add_contacts_command(CLI::App& app, CliContext& ctx);  // cli_contacts.cpp
-void add_ports_command(CLI::App& app, CliContext& ctx);
+void add_ports_command(CLI::App& app, CliContext& ctx);     // cli_ports.cpp
+void add_firewall_command(CLI::App& app, CliContext& ctx);  // cli_ports.cpp
+void add_topology_command(CLI::App& app, CliContext& ctx);  // cli_ports.cpp
 
 }  // namespace parley::app

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "topology/deployment.hpp"
+
 namespace parley::config {
 
 // Where one catalogue service listens. Keys are the catalogue's listener keys
@@ -68,6 +70,9 @@ struct Config {
   unsigned workers = 0;                // 0 = one per core
   std::string default_address = "0.0.0.0";  // bind address when a listener has none
   std::map<std::string, ListenerOverride> listeners;
+  // [topology]: the server roles this deployment runs (default: Standard Edition).
+  // Listeners of roles it does not run are not opened.
+  topology::Topology topology;
   Tls tls;                             // paths default to <data_dir>/pki/...
   Auth auth;
   Limits limits;

@@ -257,6 +257,39 @@ void check_listener_conflicts(const Config& cfg, const std::string& file) {
   }
 }
 
+// [topology] roles, collocated_mediation, load_balancing: read together, since the
+// roles decide what the other two may be.
+void read_topology(const Reader& r, const toml::table& t, Config& cfg) {
+  std::vector<std::string> roles{"standard-edition"};
+  bool collocated = true;
+  std::optional<topology::LoadBalancing> lb;
+  r.each(t, "topology", {"roles", "collocated_mediation", "load_balancing"},
+         [&](std::string_view name, const toml::node& v, const std::string& key) {
+           if (name == "roles") {
+             const auto* arr = v.as_array();
+             if (arr == nullptr) r.fail(v.source(), key, "expected an array of strings");
+             roles.clear();
+             for (const auto& item : *arr) roles.push_back(lower(r.string(item, key)));
+           } else if (name == "collocated_mediation") {
+             collocated = r.boolean(v, key);
+           } else if (name == "load_balancing") {
+             std::string mode = lower(r.string(v, key));
+             if (mode == "dns") {
+               lb = topology::LoadBalancing::Dns;
+             } else if (mode == "hardware") {
+               lb = topology::LoadBalancing::HardwareOnly;
+             } else if (mode != "none") {
+               r.fail(v.source(), key, "expected \"none\", \"dns\" or \"hardware\"");
+             }
+           }
+         });
+  try {
+    cfg.topology = topology::make_topology(roles, collocated, lb);
+  } catch (const std::invalid_argument& e) {
+    r.fail(t.source(), "topology", e.what());
+  }
+}
+
 void read_auth(const Reader& r, const toml::table& t, Config& cfg) {
   r.each(t, "auth", {"digest_algorithms"},
          [&](std::string_view, const toml::node& v, const std::string& key) {
@@ -278,7 +311,7 @@ void read_auth(const Reader& r, const toml::table& t, Config& cfg) {
 
 void apply(const toml::table& root, const std::string& file, Config& cfg) {
   Reader r(file);
-  r.each(root, "", {"server", "tls", "auth", "limits", "listeners"},
+  r.each(root, "", {"server", "tls", "auth", "limits", "listeners", "topology"},
          [&](std::string_view name, const toml::node& v, const std::string& key) {
            const toml::table& t = r.table(v, key);
            if (name == "server")
@@ -291,6 +324,8 @@ void apply(const toml::table& root, const std::string& file, Config& cfg) {
              read_limits(r, t, cfg.limits);
            else if (name == "listeners")
              read_listeners(r, t, cfg);
+           else if (name == "topology")
+             read_topology(r, t, cfg);
          });
 }
 

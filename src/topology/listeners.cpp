@@ -40,8 +40,9 @@ std::vector<ListenerSpec> listener_specs(const config::Config& cfg) {
     bool enabled = def.enabled_by_default;
     if (ov != nullptr && ov->enabled) enabled = *ov->enabled;
     if (!enabled) continue;
-
     const ServerPort& row = def.row();
+    if (!needs(cfg.topology, row)) continue;  // a role this deployment does not run
+
     ListenerSpec spec;
     spec.key = std::string(def.key);
     spec.role = std::string(row.role);

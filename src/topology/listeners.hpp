@@ -45,8 +45,9 @@ struct ListenerSpec {
   std::uint16_t catalogue_port = 0;  // the catalogue's port for this row
 };
 
-// The enabled listeners of `cfg`, in listener_defs() order. Override keys that name
-// no listener are ignored here (config::load rejects them).
+// The enabled listeners of `cfg`, in listener_defs() order: those whose row the
+// topology needs (deployment.hpp) and the configuration does not disable. Override
+// keys that name no listener are ignored here (config::load rejects them).
 std::vector<ListenerSpec> listener_specs(const config::Config& cfg);
 
 // "UDP", "TCP", "TLS".

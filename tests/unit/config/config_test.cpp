@@ -276,6 +276,50 @@ TEST(SampleFile, LoadsAndMatchesTheDefaults) {
   EXPECT_EQ(a.nonce_lifetime, b.nonce_lifetime);
   // The listener tables are commented out: the catalogue's defaults apply.
   EXPECT_TRUE(cfg.listeners.empty());
+  // [topology] as shipped is the default: a Standard Edition server.
+  EXPECT_TRUE(cfg.topology.standard_edition);
+  EXPECT_EQ(cfg.topology.roles, def.topology.roles);
+  EXPECT_EQ(cfg.topology.collocated_mediation, def.topology.collocated_mediation);
+  EXPECT_FALSE(cfg.topology.load_balancing.has_value());
+}
+
+TEST(ConfigDefaults, StandardEditionTopology) {
+  Config cfg = load(std::nullopt);
+  EXPECT_TRUE(cfg.topology.standard_edition);
+  EXPECT_EQ(cfg.topology.roles, std::vector<topology::Role>{topology::Role::FrontEnd});
+  EXPECT_TRUE(cfg.topology.central_management_store);
+  EXPECT_TRUE(cfg.topology.collocated_mediation);
+  EXPECT_FALSE(cfg.topology.load_balancing.has_value());
+}
+
+TEST_F(ConfigFile, Topology) {
+  Config cfg = load(write("[topology]\nroles = [\"front-end\", \"Edge\", \"director\"]\n"
+                          "collocated_mediation = false\nload_balancing = \"dns\"\n"));
+  EXPECT_FALSE(cfg.topology.standard_edition);
+  using topology::Role;
+  EXPECT_EQ(cfg.topology.roles, (std::vector<Role>{Role::FrontEnd, Role::Director, Role::Edge}));
+  EXPECT_FALSE(cfg.topology.collocated_mediation);
+  EXPECT_FALSE(cfg.topology.central_management_store);
+  EXPECT_EQ(cfg.topology.load_balancing, topology::LoadBalancing::Dns);
+
+  Config edge = load(write("[topology]\nroles = [\"edge\"]\n"));
+  EXPECT_EQ(edge.topology.roles, std::vector<Role>{Role::Edge});
+  EXPECT_FALSE(edge.topology.runs(Role::FrontEnd));
+}
+
+TEST_F(ConfigFile, TopologyErrors) {
+  EXPECT_THAT(error_of("[topology]\nroles = [\"pbx\"]\n"),
+              HasSubstr("parley.toml:1: topology: unknown server role \"pbx\""));
+  EXPECT_THAT(error_of("[topology]\nroles = []\n"), HasSubstr("at least one role"));
+  EXPECT_THAT(error_of("[topology]\nroles = [\"standard-edition\", \"front-end\"]\n"),
+              HasSubstr("Enterprise Edition pool"));
+  EXPECT_THAT(error_of("[topology]\nload_balancing = \"dns\"\n"),
+              HasSubstr("not a pool"));
+  EXPECT_THAT(error_of("[topology]\nload_balancing = \"round-robin\"\n"),
+              HasSubstr("topology.load_balancing: expected \"none\", \"dns\" or \"hardware\""));
+  EXPECT_THAT(error_of("[topology]\nroles = [\"reverse-proxy\"]\n"),
+              HasSubstr("unknown server role \"reverse-proxy\""));
+  EXPECT_THAT(error_of("[topology]\nrole = \"edge\"\n"), HasSubstr("topology.role: unknown key"));
 }
 
 }  // namespace

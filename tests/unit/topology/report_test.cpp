@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "topology/catalogue.hpp"
+#include "config/config.hpp"
 
 namespace parley::topology {
 namespace {
@@ -14,13 +15,13 @@ std::size_t occurrences(const std::string& text, std::string_view what) {
 }
 
 TEST(Report, TableHasEverySectionAndListenerKeys) {
-  std::string t = catalogue_table();
+  std::string t = catalogue_table(PortPlan(config::Config{}));
   EXPECT_NE(t.find("Server ports, by role (seed 000)\n"), std::string::npos);
   EXPECT_NE(t.find("DNS load balancing"), std::string::npos);
   EXPECT_NE(t.find("Reverse proxy (seed 001)"), std::string::npos);
   EXPECT_NE(t.find("XMPP/MTLS/23456"), std::string::npos);
   EXPECT_NE(t.find("5061        TCP (TLS)                 Front End / Front-End service  "
-                   "[frontend.sip-tls]\n"),
+                   "[frontend.sip-tls]  enabled 0.0.0.0:5061\n"),
             std::string::npos);
   EXPECT_NE(t.find("57501-65535 TCP/UDP"), std::string::npos);
   EXPECT_EQ(occurrences(t, "(Parley)"), 1u);
@@ -30,7 +31,7 @@ TEST(Report, TableHasEverySectionAndListenerKeys) {
 }
 
 TEST(Report, JsonHasEveryRow) {
-  std::string j = catalogue_json();
+  std::string j = catalogue_json(PortPlan(config::Config{}));
   EXPECT_EQ(j.front(), '{');
   EXPECT_EQ(j.substr(j.size() - 2), "}\n");
   EXPECT_EQ(occurrences(j, "\"service\":"), server_ports().size());
