@@ -178,6 +178,13 @@ int serve(const config::Config& cfg) {
 
   // Listeners, from the port catalogue (overridable in the configuration).
   std::vector<topology::ListenerSpec> specs = topology::listener_specs(cfg);
+  if (specs.empty()) {
+    // An Edge-only topology, or every listener disabled: nothing this build serves.
+    spdlog::critical(
+        "no listener to open: the topology's roles have none this build serves, or all are "
+        "disabled (see `parley topology`)");
+    return 1;
+  }
   std::vector<net::ListenerSpec> net_specs;
   for (const auto& s : specs) net_specs.push_back({s.transport, s.address, s.port});
 
