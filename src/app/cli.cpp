@@ -46,6 +46,7 @@ int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream
   add_ports_command(app, ctx);
   add_firewall_command(app, ctx);
   add_topology_command(app, ctx);
+  add_check_command(app, ctx);
   add_version_command(app, ctx);
 
   std::vector<std::string> storage;

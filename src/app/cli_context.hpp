@@ -48,5 +48,6 @@ void add_contacts_command(CLI::App& app, CliContext& ctx);  // cli_contacts.cpp
 void add_ports_command(CLI::App& app, CliContext& ctx);     // cli_ports.cpp
 void add_firewall_command(CLI::App& app, CliContext& ctx);  // cli_ports.cpp
 void add_topology_command(CLI::App& app, CliContext& ctx);  // cli_ports.cpp
+void add_check_command(CLI::App& app, CliContext& ctx);     // cli_check.cpp
 
 }  // namespace parley::app

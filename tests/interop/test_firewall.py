@@ -178,6 +178,18 @@ def main() -> None:
               f"from the client namespace, port {CLOSED_PORT} is filtered (dropped, not refused)")
         check(connect_from_client(ns, 15999) == "timeout",
               "an unused port is filtered too: nothing answers, not even a reset")
+
+        step("parley check from the client namespace, through the rules")
+        r = ns.run(ns.client, [srv.bin, "check", SERVER_ADDR, "--config", str(config),
+                               "--timeout", "1000"], timeout=30)
+        check(r.returncode == 0 and r.stdout.count("SIP OPTIONS: 200") == 3,
+              "every listener the rules open answers OPTIONS: exit 0", r.describe())
+        r = ns.run(ns.client, [srv.bin, "check", SERVER_ADDR, "--config", str(config),
+                               "--timeout", "1000", "--documented"], timeout=60)
+        im_mcu = [line for line in r.stdout.splitlines() if line.startswith("5062/")]
+        check(r.returncode == 1 and im_mcu and "FILTERED" in im_mcu[0],
+              "--documented: the IM MCU's 5062, dropped by the rules, is FILTERED; exit 1",
+              r.describe())
         harness.stop_process(stray, "stray-listener")
         harness.REGISTRY.forget(stray)
         harness.stop_process(proc, "parley-ns")
