@@ -201,6 +201,77 @@ TEST_F(CliTest, Ports) {
   EXPECT_EQ(json.out.front(), '{');
   EXPECT_THAT(json.out, HasSubstr("\"server_ports\":"));
   EXPECT_EQ(run({"ports", "--format", "xml"}).status, 2);
+  EXPECT_EQ(run({"ports", "--role", "pbx"}).status, 2);
+
+  CliResult csv = run({"ports", "--format", "csv", "--role", "director"});
+  EXPECT_EQ(csv.status, 0);
+  EXPECT_THAT(csv.out, HasSubstr("table,role,service,port,protocol,purpose,status,listen\r\n"));
+  EXPECT_THAT(csv.out, HasSubstr("server,Director,Front-End service,5061,TCP,"));
+  EXPECT_THAT(csv.out, HasSubstr("load-balancer,Director pool,dns,4443,HTTPS,from reverse proxy,"
+                                 "not-in-topology,"));
+  EXPECT_THAT(csv.out, ::testing::Not(HasSubstr("Front End /")));
+  CliResult md = run({"ports", "--format", "markdown", "--topology"});
+  EXPECT_EQ(md.status, 0);
+  EXPECT_THAT(md.out, HasSubstr("| Front End | Front-End service | 5061 | TCP (TLS) |"));
+  EXPECT_THAT(md.out, ::testing::Not(HasSubstr("| Director |")));
+}
+
+TEST_F(CliTest, PortsFollowTheConfiguredListeners) {
+  std::ofstream(config_, std::ios::app)
+      << "[listeners.\"frontend.sip-tls\"]\naddress = \"127.0.0.1\"\nport = 15061\n"
+      << "[listeners.\"frontend.sip-udp\"]\nenabled = false\n";
+  CliResult r = runc({"ports", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"listener\":\"frontend.sip-tls\",\"parley_extension\":false,"
+                               "\"roles\":[\"front-end\"],\"status\":\"enabled\","
+                               "\"enabled\":true,\"listen\":\"127.0.0.1:15061\""));
+  EXPECT_THAT(r.out, HasSubstr("\"listener\":\"frontend.sip-udp\",\"parley_extension\":true,"
+                               "\"roles\":[\"front-end\"],\"status\":\"disabled\""));
+}
+
+TEST_F(CliTest, Topology) {
+  CliResult r = runc({"topology"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Topology: Standard Edition\n"));
+  EXPECT_THAT(r.out, HasSubstr("  roles: front-end\n"));
+  EXPECT_THAT(r.out, HasSubstr("Central Management Store: on this server"));
+  EXPECT_THAT(r.out, HasSubstr("enabled 0.0.0.0:5061 (frontend.sip-tls)"));
+  EXPECT_THAT(r.out, HasSubstr("IM Conferencing service"));
+  EXPECT_THAT(r.out, HasSubstr("3 listeners open for this topology."));
+
+  std::ofstream(config_, std::ios::app)
+      << "[topology]\nroles = [\"front-end\", \"edge\"]\nload_balancing = \"dns\"\n";
+  r = runc({"topology"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  roles: front-end, edge\n"));
+  EXPECT_THAT(r.out, HasSubstr("load balancing: DNS"));
+  EXPECT_THAT(r.out, HasSubstr("\nEdge Server\n"));
+  EXPECT_THAT(r.out, HasSubstr("XMPP/TCP/5269"));
+}
+
+TEST_F(CliTest, Firewall) {
+  CliResult r = runc({"firewall"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("table inet parley {"));
+  EXPECT_THAT(r.out, HasSubstr("tcp dport 5061 accept comment \"Front End / Front-End service "
+                               "5061 TCP (TLS)\""));
+  r = runc({"firewall", "--target", "iptables", "--role", "edge", "--documented"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("*filter\n:INPUT DROP [0:0]\n"));
+  EXPECT_THAT(r.out, HasSubstr("--dport 5269 "));
+  EXPECT_EQ(runc({"firewall", "--target", "pf"}).status, 2);
+  EXPECT_EQ(runc({"firewall", "--allow", "ssh"}).status, 2);
+  CliResult clients = runc({"firewall", "--role", "clients"});
+  EXPECT_EQ(clients.status, 2);
+  EXPECT_THAT(clients.err, HasSubstr("client's own setup"));
+}
+
+TEST_F(CliTest, CheckNeedsAHostAndSomethingToCheck) {
+  EXPECT_EQ(runc({"check"}).status, 2);
+  std::ofstream(config_, std::ios::app) << "[topology]\nroles = [\"edge\"]\n";
+  CliResult r = runc({"check", "127.0.0.1"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("nothing to check"));
 }
 
 }  // namespace
