@@ -37,6 +37,7 @@
 
 #include "pki/certificate.hpp"
 #include "sip/framing.hpp"
+#include "support/temp_dir.hpp"
 #include "sip/message.hpp"
 
 namespace parley::check::test {
@@ -48,25 +49,7 @@ using asio::ip::udp;
 using boost::system::error_code;
 using namespace std::chrono_literals;
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "parley-check-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using parley::test::TempDir;
 
 // A private CA (pki/certificate.hpp) whose certificate is written to ca_file().
 class TestCa {

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace parley::store {
 namespace {
