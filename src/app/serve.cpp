@@ -299,6 +299,12 @@ int serve(const config::Config& cfg) {
 
   spdlog::info("Parley Front End for {} is up ({} worker(s)); data in {}", cfg.domains.front(),
                workers, cfg.data_dir.string());
+  {
+    std::string roles;
+    for (auto r : cfg.topology.roles) roles += (roles.empty() ? "" : ", ") + std::string(topology::to_token(r));
+    spdlog::info("topology: {}{} (`parley topology` shows each service; `parley check` tests them)",
+                 cfg.topology.standard_edition ? "Standard Edition, roles " : "roles ", roles);
+  }
   spdlog::info("clients trust the CA at {}", tls.ca.string());
   spdlog::info("add a user: parley user add alice@{} --password <password>", cfg.domains.front());
   std::fflush(stdout);

@@ -8,7 +8,7 @@
 namespace parley::check {
 namespace {
 
-constexpr std::size_t kMaxLabelWidth = 60;
+constexpr std::size_t kMaxLabelWidth = 72;  // "... (standard SIP clients) (frontend.sip-udp)" fits
 constexpr std::size_t kMaxPeerText = 200;  // a peer's string, in the report
 constexpr std::size_t kMaxAltNames = 20;
 
