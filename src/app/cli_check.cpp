@@ -80,8 +80,7 @@ std::vector<check::Target> targets(const topology::PortPlan& plan,
     if (plan.status(row) == topology::Status::Disabled) continue;
     if (!role && !topology::needs(plan.topology(), row)) continue;
     out.push_back({row_label(row) + " [" + std::string(row.protocol) + "] (documented)",
-                   row.ports.low,
-                   documented_transport(row.protocols()), false, true});
+                   row.ports.low, documented_transport(row.protocols()), false, true});
   }
   bool edge = std::find(roles.begin(), roles.end(), topology::Role::Edge) != roles.end();
   if (documented && edge) {
@@ -118,8 +117,9 @@ void add_check_command(CLI::App& app, CliContext& ctx) {
       ->check(CLI::IsMember(tokens));
   cmd->add_flag("--documented", args->documented,
                 "also probe the documented ports Parley does not serve (e.g. a Lync server's)");
-  cmd->add_option("--timeout", args->timeout_ms, "milliseconds per step (connect, handshake, "
-                                                 "answer)")
+  cmd->add_option("--timeout", args->timeout_ms,
+                  "milliseconds per step (connect, handshake, "
+                  "answer)")
       ->check(CLI::Range(1u, 60000u));
   cmd->add_option("--ca", args->ca,
                   "CA certificates (PEM) to verify against (default: the deployment's CA)");

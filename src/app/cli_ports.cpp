@@ -87,7 +87,8 @@ void add_firewall_command(CLI::App& app, CliContext& ctx) {
       opt.documented = args->documented;
       for (const auto& a : args->allow) {
         auto extra = topology::parse_extra_port(a);
-        if (!extra) throw CliError("--allow " + a + ": expected PORT/tcp or LOW-HIGH/udp", kExitUsage);
+        if (!extra)
+          throw CliError("--allow " + a + ": expected PORT/tcp or LOW-HIGH/udp", kExitUsage);
         opt.allow.push_back(*extra);
       }
       topology::PortPlan plan(load_config(args->config));

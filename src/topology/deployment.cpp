@@ -55,7 +55,9 @@ std::string role_tokens() {
   return out;
 }
 
-bool Topology::runs(Role r) const { return std::find(roles.begin(), roles.end(), r) != roles.end(); }
+bool Topology::runs(Role r) const {
+  return std::find(roles.begin(), roles.end(), r) != roles.end();
+}
 
 Topology make_topology(const std::vector<std::string>& tokens, bool collocated_mediation,
                        std::optional<LoadBalancing> load_balancing) {

@@ -116,17 +116,17 @@ std::string header(const PortPlan& plan, const FirewallOptions& o, const std::ve
   out += fmt::format("# Topology: {}roles {}; rules for: {}\n",
                      t.standard_edition ? "Standard Edition; " : "", role_list(t.roles),
                      role_list(roles));
-  out += o.documented
-             ? "# Opens every port the port catalogue documents for these roles.\n"
-             : "# Opens the ports this deployment's listeners serve for these roles.\n";
-  out += "# Every other new inbound connection is dropped: add your own administrative\n"
-         "# access with --allow (e.g. --allow 22/tcp) before loading this on a remote host.\n";
+  out += o.documented ? "# Opens every port the port catalogue documents for these roles.\n"
+                      : "# Opens the ports this deployment's listeners serve for these roles.\n";
+  out +=
+      "# Every other new inbound connection is dropped: add your own administrative\n"
+      "# access with --allow (e.g. --allow 22/tcp) before loading this on a remote host.\n";
   out += fmt::format("# Load: {}\n", how_to_load);
   return out;
 }
 
-void outbound_notes(const PortPlan& plan, const FirewallOptions& o,
-                    const std::vector<Role>& roles, std::string& out) {
+void outbound_notes(const PortPlan& plan, const FirewallOptions& o, const std::vector<Role>& roles,
+                    std::string& out) {
   std::string notes;
   for (const auto& r : server_ports()) {
     if (!outbound(r) || !any_of_roles(roles, [&](Role role) { return belongs(r, role); })) continue;
@@ -136,8 +136,8 @@ void outbound_notes(const PortPlan& plan, const FirewallOptions& o,
   if (any_of_roles(roles, [](Role r) { return r == Role::Edge; })) {
     for (const auto& r : federation_ports()) {
       if (inbound_to_edge(r)) continue;
-      notes += fmt::format("#   {} from {} to {}: {}\n", r.label, r.source, r.destination,
-                           r.purpose);
+      notes +=
+          fmt::format("#   {} from {} to {}: {}\n", r.label, r.source, r.destination, r.purpose);
     }
   }
   if (notes.empty()) return;

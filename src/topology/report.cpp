@@ -108,9 +108,15 @@ std::vector<Section> sections(const PortPlan& plan, const ReportFilter& f) {
   for (const auto& r : server_ports()) {
     if (!keep(plan, f, r)) continue;
     Status s = plan.status(r);
-    Line l{ports_text(r.ports), std::string(r.protocol), std::string(r.role),
-           std::string(r.service), std::string(r.purpose), std::string(r.listener_key),
-           r.parley_extension, s, ""};
+    Line l{ports_text(r.ports),
+           std::string(r.protocol),
+           std::string(r.role),
+           std::string(r.service),
+           std::string(r.purpose),
+           std::string(r.listener_key),
+           r.parley_extension,
+           s,
+           ""};
     if (const auto* spec = plan.listener(r)) l.listen = format_endpoint(spec->address, spec->port);
     server.lines.push_back(std::move(l));
   }
@@ -135,20 +141,19 @@ std::vector<Section> sections(const PortPlan& plan, const ReportFilter& f) {
     if (!keep(plan, f, r)) continue;
     Status s = plan.status(r);
     client.lines.push_back(Line{ports_text(r.ports), std::string(r.protocol),
-                                std::string(r.component), "", std::string(r.purpose), "", false,
-                                s, ""});
+                                std::string(r.component), "", std::string(r.purpose), "", false, s,
+                                ""});
   }
   out.push_back(std::move(client));
   Section rp{"reverse-proxy", "Reverse proxy (seed 001)", {}};
   for (const auto& r : reverse_proxy_ports()) {
     if (!keep(plan, f, r)) continue;
     Status s = plan.status(r);
-    rp.lines.push_back(Line{std::to_string(r.port), fmt::format("{}/{}", r.protocol, r.transport),
-                            fmt::format("reverse proxy {}", to_string(r.interface)),
-                            fmt::format("{} {}",
-                                        r.interface == ProxyInterface::External ? "from" : "to",
-                                        r.peer),
-                            std::string(r.purpose), "", false, s, ""});
+    rp.lines.push_back(
+        Line{std::to_string(r.port), fmt::format("{}/{}", r.protocol, r.transport),
+             fmt::format("reverse proxy {}", to_string(r.interface)),
+             fmt::format("{} {}", r.interface == ProxyInterface::External ? "from" : "to", r.peer),
+             std::string(r.purpose), "", false, s, ""});
   }
   out.push_back(std::move(rp));
   Section fed{"federation", "SIP federation, public IM connectivity and XMPP (seed 004)", {}};
@@ -246,8 +251,8 @@ std::string catalogue_csv(const PortPlan& plan, const ReportFilter& filter) {
   for (const auto& sec : sections(plan, filter)) {
     for (const auto& l : sec.lines) {
       out += fmt::format("{},{},{},{},{},{},{},{}\r\n", sec.id, csv_field(l.role),
-                         csv_field(l.service), l.ports, csv_field(l.protocol),
-                         csv_field(l.purpose), to_string(l.status), csv_field(l.listen));
+                         csv_field(l.service), l.ports, csv_field(l.protocol), csv_field(l.purpose),
+                         to_string(l.status), csv_field(l.listen));
     }
   }
   return out;
@@ -258,14 +263,14 @@ std::string catalogue_json(const PortPlan& plan, const ReportFilter& f) {
   std::vector<std::string_view> roles;
   for (Role r : t.roles) roles.push_back(to_token(r));
   JsonObject root;
-  root.raw("topology", JsonObject()
-                           .boolean("standard_edition", t.standard_edition)
-                           .raw("roles", json_strings(roles))
-                           .boolean("collocated_mediation", t.collocated_mediation)
-                           .boolean("central_management_store", t.central_management_store)
-                           .str("load_balancing",
-                                t.load_balancing ? to_string(*t.load_balancing) : "none")
-                           .done());
+  root.raw("topology",
+           JsonObject()
+               .boolean("standard_edition", t.standard_edition)
+               .raw("roles", json_strings(roles))
+               .boolean("collocated_mediation", t.collocated_mediation)
+               .boolean("central_management_store", t.central_management_store)
+               .str("load_balancing", t.load_balancing ? to_string(*t.load_balancing) : "none")
+               .done());
 
   auto array = [](std::string items) { return "[" + items + "]"; };
   auto append = [](std::string& items, const std::string& obj) {
@@ -280,21 +285,21 @@ std::string catalogue_json(const PortPlan& plan, const ReportFilter& f) {
     std::vector<std::string_view> row_roles;
     for (Role role : roles_of(r)) row_roles.push_back(to_token(role));
     const ListenerSpec* spec = plan.listener(r);
-    append(items,
-           JsonObject()
-               .str("role", r.role)
-               .str("service", r.service)
-               .num("port_low", r.ports.low)
-               .num("port_high", r.ports.high)
-               .str("protocol", r.protocol)
-               .str("purpose", r.purpose)
-               .raw("listener", r.listener_key.empty() ? "null" : json_string(r.listener_key))
-               .boolean("parley_extension", r.parley_extension)
-               .raw("roles", json_strings(row_roles))
-               .status(s)
-               .raw("listen", spec ? json_string(format_endpoint(spec->address, spec->port))
-                                   : "null")
-               .done());
+    append(
+        items,
+        JsonObject()
+            .str("role", r.role)
+            .str("service", r.service)
+            .num("port_low", r.ports.low)
+            .num("port_high", r.ports.high)
+            .str("protocol", r.protocol)
+            .str("purpose", r.purpose)
+            .raw("listener", r.listener_key.empty() ? "null" : json_string(r.listener_key))
+            .boolean("parley_extension", r.parley_extension)
+            .raw("roles", json_strings(row_roles))
+            .status(s)
+            .raw("listen", spec ? json_string(format_endpoint(spec->address, spec->port)) : "null")
+            .done());
   }
   root.raw("server_ports", array(std::exchange(items, {})));
 
@@ -363,16 +368,15 @@ std::string catalogue_json(const PortPlan& plan, const ReportFilter& f) {
 
 std::string topology_report(const PortPlan& plan) {
   const Topology& t = plan.topology();
-  std::string out = fmt::format("Topology: {}\n", t.standard_edition
-                                                      ? "Standard Edition"
-                                                      : "Enterprise Edition / separate roles");
+  std::string out =
+      fmt::format("Topology: {}\n",
+                  t.standard_edition ? "Standard Edition" : "Enterprise Edition / separate roles");
   std::string roles;
   for (Role r : t.roles) roles += fmt::format("{}{}", roles.empty() ? "" : ", ", to_token(r));
   out += fmt::format("  roles: {}\n", roles.empty() ? "none" : roles);
   if (t.runs(Role::FrontEnd)) {
-    out += fmt::format("  Mediation: {}\n", t.collocated_mediation
-                                                 ? "collocated on the Front End"
-                                                 : "not on the Front End");
+    out += fmt::format("  Mediation: {}\n", t.collocated_mediation ? "collocated on the Front End"
+                                                                   : "not on the Front End");
     out += fmt::format("  Central Management Store: {}\n",
                        t.central_management_store ? "on this server" : "elsewhere");
   }
@@ -393,10 +397,10 @@ std::string topology_report(const PortPlan& plan) {
         ++listening;
       }
       std::string svc = r.service.empty() ? std::string(r.role) : std::string(r.service);
-      out += fmt::format("  {:<26}{:<44}{}{}\n",
-                         fmt::format("{}/{}", ports_text(r.ports),
-                                     r.protocol.empty() ? "-" : r.protocol),
-                         svc, to_string(s), where);
+      out += fmt::format(
+          "  {:<26}{:<44}{}{}\n",
+          fmt::format("{}/{}", ports_text(r.ports), r.protocol.empty() ? "-" : r.protocol), svc,
+          to_string(s), where);
     }
     if (role == Role::Edge) {
       for (const auto& r : federation_ports()) {

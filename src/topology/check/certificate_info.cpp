@@ -46,18 +46,30 @@ std::string ip_text(const ASN1_OCTET_STRING* ip) {
 // RFC 5280 4.2.1.6.
 std::vector<std::string> alt_names(X509* cert) {
   std::vector<std::string> out;
-  pki::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  pki::GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* g = sk_GENERAL_NAME_value(names.get(), i);
     switch (g->type) {
-      case GEN_DNS: out.push_back("DNS:" + asn1_text(g->d.dNSName)); break;
-      case GEN_IPADD: out.push_back("IP:" + ip_text(g->d.iPAddress)); break;
-      case GEN_URI: out.push_back("URI:" + asn1_text(g->d.uniformResourceIdentifier)); break;
-      case GEN_EMAIL: out.push_back("email:" + asn1_text(g->d.rfc822Name)); break;
-      case GEN_DIRNAME: out.push_back("DirName:" + one_line(g->d.directoryName)); break;
-      default: out.push_back("othername"); break;
+      case GEN_DNS:
+        out.push_back("DNS:" + asn1_text(g->d.dNSName));
+        break;
+      case GEN_IPADD:
+        out.push_back("IP:" + ip_text(g->d.iPAddress));
+        break;
+      case GEN_URI:
+        out.push_back("URI:" + asn1_text(g->d.uniformResourceIdentifier));
+        break;
+      case GEN_EMAIL:
+        out.push_back("email:" + asn1_text(g->d.rfc822Name));
+        break;
+      case GEN_DIRNAME:
+        out.push_back("DirName:" + one_line(g->d.directoryName));
+        break;
+      default:
+        out.push_back("othername");
+        break;
     }
   }
   return out;
@@ -111,8 +123,8 @@ CertificateInfo inspect_certificate(X509* leaf, STACK_OF(X509) * chain, X509_STO
   info.subject_alt_names = alt_names(leaf);
   info.not_before = to_time_point(X509_get0_notBefore(leaf));
   info.not_after = to_time_point(X509_get0_notAfter(leaf));
-  info.days_left = static_cast<long>(
-      std::chrono::floor<std::chrono::days>(info.not_after - now).count());
+  info.days_left =
+      static_cast<long>(std::chrono::floor<std::chrono::days>(info.not_after - now).count());
   if (trust != nullptr) info.verified = verify(leaf, chain, trust, info.verify_error);
   info.checked_name = std::string(name);
   info.name_matches = names(leaf, info.checked_name);

@@ -38,8 +38,8 @@ bool is_numeric_address(std::string_view host);
 // HOST is `host` as given (IPv6 bracketed); LOCAL_IP the socket's local
 // address. IPv6 zones ("%eth0") are left out of both.
 struct OptionsRequest {
-  std::string wire;     // the bytes to send
-  std::string branch;   // the top Via branch, to match responses (RFC 3261 17.1.3)
+  std::string wire;    // the bytes to send
+  std::string branch;  // the top Via branch, to match responses (RFC 3261 17.1.3)
   std::string call_id;
 };
 OptionsRequest make_options(std::string_view host, std::uint16_t port, Transport transport,
@@ -59,7 +59,8 @@ Reception receive(std::string bytes, const OptionsRequest& request, OptionsResul
 // not verified) holds the trust anchors. `name` is checked per RFC 6125.
 // `now` anchors days_left.
 CertificateInfo inspect_certificate(X509* leaf, STACK_OF(X509) * chain, X509_STORE* trust,
-                                    std::string_view name, std::chrono::system_clock::time_point now);
+                                    std::string_view name,
+                                    std::chrono::system_clock::time_point now);
 
 // Fills report.verdict, warnings and failures from the facts in `report`
 // (the rules in port_check.hpp). `now` decides "not yet valid".

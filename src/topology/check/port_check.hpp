@@ -176,8 +176,8 @@ struct PortReport {
   // request within 3000 ms", "nothing came back within 3000 ms" (UDP), or why
   // a port was not probed.
   std::string detail;
-  std::optional<TlsResult> tls;              // TLS targets that connected
-  std::optional<OptionsResult> options;      // targets with `sip` that got as far as sending it
+  std::optional<TlsResult> tls;          // TLS targets that connected
+  std::optional<OptionsResult> options;  // targets with `sip` that got as far as sending it
   Verdict verdict = Verdict::Ok;
   std::vector<std::string> warnings;  // one line each, e.g. "certificate expires in 9 days"
   std::vector<std::string> failures;  // one line each, e.g. "port closed: Connection refused"

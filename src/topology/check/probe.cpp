@@ -11,8 +11,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 #include <variant>
+
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -156,7 +157,8 @@ std::shared_ptr<Deadline> deadline_for(Socket& socket) {
 }
 
 // TCP connect (the first step of TCP and TLS probes). True when connected.
-awaitable<bool> connect_step(tcp::socket& socket, Deadline& deadline, const Shared& s, PortReport& r) {
+awaitable<bool> connect_step(tcp::socket& socket, Deadline& deadline, const Shared& s,
+                             PortReport& r) {
   const tcp::endpoint remote(s.address, r.target.port);
   error_code ec;
   socket.open(remote.protocol(), ec);
@@ -242,7 +244,8 @@ awaitable<void> options_on_stream(Stream& stream, const tcp::endpoint& local, Tr
   deadline.disarm();
 
   if (o.answered) {
-    o.round_trip = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
+    o.round_trip =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
   } else if (o.error.empty()) {
     if (deadline.expired()) {
       o.error = "no final response " + within(s);
@@ -335,7 +338,8 @@ awaitable<void> probe_udp(const Shared& s, PortReport& r) {
   // expired() is checked too: the deadline may pass between two receives, when
   // its cancel() finds nothing to cancel.
   while (!ec && !deadline->expired()) {
-    std::size_t n = co_await socket.async_receive(asio::buffer(*buffer), asio::redirect_error(kAwait, ec));
+    std::size_t n =
+        co_await socket.async_receive(asio::buffer(*buffer), asio::redirect_error(kAwait, ec));
     if (ec) break;
     heard = true;
     auto payload = sip::datagram_message(std::string_view(buffer->data(), n));
@@ -348,7 +352,8 @@ awaitable<void> probe_udp(const Shared& s, PortReport& r) {
   retransmitter->stop();
 
   if (o.answered) {
-    o.round_trip = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
+    o.round_trip =
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
     r.state = PortState::Open;
   } else if (ec == asio::error::connection_refused || retransmitter->refused()) {
     r.state = PortState::Closed;
@@ -372,9 +377,15 @@ awaitable<void> probe_udp(const Shared& s, PortReport& r) {
 
 awaitable<void> probe(const Shared& s, PortReport& r) {
   switch (r.target.transport) {
-    case Transport::Tcp: co_await probe_tcp(s, r); break;
-    case Transport::Tls: co_await probe_tls(s, r); break;
-    case Transport::Udp: co_await probe_udp(s, r); break;
+    case Transport::Tcp:
+      co_await probe_tcp(s, r);
+      break;
+    case Transport::Tls:
+      co_await probe_tls(s, r);
+      break;
+    case Transport::Udp:
+      co_await probe_udp(s, r);
+      break;
   }
 }
 
@@ -412,7 +423,9 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const Options& options) {
   if (!options.client_certificate.empty()) {
     error_code ec;
     ctx->use_certificate_chain_file(options.client_certificate.string(), ec);
-    if (ec) throw CheckError("client certificate " + options.client_certificate.string() + ": " + ec.message());
+    if (ec)
+      throw CheckError("client certificate " + options.client_certificate.string() + ": " +
+                       ec.message());
     ctx->use_private_key_file(options.client_key.string(), asio::ssl::context::pem, ec);
     if (ec) throw CheckError("client key " + options.client_key.string() + ": " + ec.message());
   }

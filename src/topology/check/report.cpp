@@ -9,7 +9,7 @@ namespace parley::check {
 namespace {
 
 constexpr std::size_t kMaxLabelWidth = 72;  // "... (standard SIP clients) (frontend.sip-udp)" fits
-constexpr std::size_t kMaxPeerText = 200;  // a peer's string, in the report
+constexpr std::size_t kMaxPeerText = 200;   // a peer's string, in the report
 constexpr std::size_t kMaxAltNames = 20;
 
 // Text that came from the peer, made safe for a terminal: control bytes become
@@ -40,8 +40,8 @@ std::string port_column(const Target& t) {
 }
 
 std::string certificate_line(const Options& options, const CertificateInfo& c) {
-  std::string s = "certificate: subject " + printable(c.subject) + "; issuer " +
-                  printable(c.issuer) + "; SAN ";
+  std::string s =
+      "certificate: subject " + printable(c.subject) + "; issuer " + printable(c.issuer) + "; SAN ";
   if (c.subject_alt_names.empty()) s += "(none)";
   for (std::size_t i = 0; i < c.subject_alt_names.size() && i < kMaxAltNames; ++i) {
     if (i > 0) s += ", ";
@@ -71,8 +71,8 @@ std::string options_line(const OptionsResult& o) {
   if (!o.answered) return "SIP OPTIONS: no answer (" + o.error + ")";
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.1f", static_cast<double>(o.round_trip.count()) / 1000.0);
-  std::string s = "SIP OPTIONS: " + std::to_string(o.status) + " " + printable(o.reason) + " in " +
-                  ms + " ms";
+  std::string s =
+      "SIP OPTIONS: " + std::to_string(o.status) + " " + printable(o.reason) + " in " + ms + " ms";
   if (!o.server.empty()) s += " (Server: " + printable(o.server) + ")";
   return s;
 }
@@ -129,8 +129,12 @@ std::string format_report(const Options& options, const std::vector<PortReport>&
     append_block(options, r, port_width, label_width, out);
     out += "\n";
     switch (r.verdict) {
-      case Verdict::Ok: ++ok; break;
-      case Verdict::Warn: ++warn; break;
+      case Verdict::Ok:
+        ++ok;
+        break;
+      case Verdict::Warn:
+        ++warn;
+        break;
       case Verdict::Fail:
         ++failed;
         ++(r.target.required ? required_failed : informational);

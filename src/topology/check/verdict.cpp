@@ -7,29 +7,40 @@ namespace parley::check {
 
 std::string_view to_string(Transport t) {
   switch (t) {
-    case Transport::Tcp: return "TCP";
-    case Transport::Tls: return "TLS";
-    case Transport::Udp: return "UDP";
+    case Transport::Tcp:
+      return "TCP";
+    case Transport::Tls:
+      return "TLS";
+    case Transport::Udp:
+      return "UDP";
   }
   return "?";
 }
 
 std::string_view to_string(PortState s) {
   switch (s) {
-    case PortState::Open: return "OPEN";
-    case PortState::Closed: return "CLOSED";
-    case PortState::Filtered: return "FILTERED";
-    case PortState::NoReply: return "NO REPLY";
-    case PortState::NotProbed: return "NOT PROBED";
+    case PortState::Open:
+      return "OPEN";
+    case PortState::Closed:
+      return "CLOSED";
+    case PortState::Filtered:
+      return "FILTERED";
+    case PortState::NoReply:
+      return "NO REPLY";
+    case PortState::NotProbed:
+      return "NOT PROBED";
   }
   return "?";
 }
 
 std::string_view to_string(Verdict v) {
   switch (v) {
-    case Verdict::Ok: return "ok";
-    case Verdict::Warn: return "warn";
-    case Verdict::Fail: return "fail";
+    case Verdict::Ok:
+      return "ok";
+    case Verdict::Warn:
+      return "warn";
+    case Verdict::Fail:
+      return "fail";
   }
   return "?";
 }
@@ -101,7 +112,7 @@ void judge(const Options& options, std::chrono::system_clock::time_point now, Po
       r.warnings.push_back("SIP OPTIONS answered " + std::to_string(o.status) + " " + o.reason);
     }
   }
-  r.verdict = !r.failures.empty() ? Verdict::Fail
+  r.verdict = !r.failures.empty()   ? Verdict::Fail
               : !r.warnings.empty() ? Verdict::Warn
                                     : Verdict::Ok;
 }

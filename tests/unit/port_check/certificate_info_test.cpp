@@ -1,6 +1,5 @@
 // inspect_certificate on certificates from pki/certificate.hpp, no network.
 #include <gtest/gtest.h>
-
 #include <openssl/x509_vfy.h>
 
 #include "pki/certificate.hpp"
@@ -29,7 +28,8 @@ struct Issued {
 TEST(InspectCertificate, FieldsOfAServerCertificate) {
   Issued c({"sip.example.com", "192.0.2.1", "2001:db8::5"});
   const auto now = Clock::now();
-  CertificateInfo info = inspect_certificate(c.leaf.get(), nullptr, c.trust.get(), "sip.example.com", now);
+  CertificateInfo info =
+      inspect_certificate(c.leaf.get(), nullptr, c.trust.get(), "sip.example.com", now);
   EXPECT_EQ(info.subject, "CN=sip.example.com");
   EXPECT_NE(info.issuer.find("CN=Unit CA"), std::string::npos) << info.issuer;
   EXPECT_NE(info.issuer.find("O=Parley"), std::string::npos) << info.issuer;
@@ -59,7 +59,8 @@ TEST(InspectCertificate, NameChecksFollowRfc6125) {
 
 TEST(InspectCertificate, WithoutTrustNotVerified) {
   Issued c({"localhost"});
-  CertificateInfo info = inspect_certificate(c.leaf.get(), nullptr, nullptr, "localhost", Clock::now());
+  CertificateInfo info =
+      inspect_certificate(c.leaf.get(), nullptr, nullptr, "localhost", Clock::now());
   EXPECT_FALSE(info.verified);
   EXPECT_TRUE(info.verify_error.empty());
 }
@@ -75,7 +76,8 @@ TEST(InspectCertificate, WrongAnchorGivesOpenSslsReason) {
 
 TEST(InspectCertificate, ExpiredHasNegativeDaysLeft) {
   Issued c({"localhost"}, days(-3));
-  CertificateInfo info = inspect_certificate(c.leaf.get(), nullptr, c.trust.get(), "localhost", Clock::now());
+  CertificateInfo info =
+      inspect_certificate(c.leaf.get(), nullptr, c.trust.get(), "localhost", Clock::now());
   EXPECT_LT(info.days_left, 0);
   EXPECT_FALSE(info.verified);
   EXPECT_EQ(info.verify_error, "certificate has expired");

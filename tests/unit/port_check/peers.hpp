@@ -19,9 +19,10 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <utility>  // before Boost 1.74's awaitable.hpp
 #include <variant>
 #include <vector>
+
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -37,8 +38,8 @@
 
 #include "pki/certificate.hpp"
 #include "sip/framing.hpp"
-#include "support/temp_dir.hpp"
 #include "sip/message.hpp"
+#include "support/temp_dir.hpp"
 
 namespace parley::check::test {
 
@@ -86,11 +87,11 @@ class TestCa {
 
 // How a peer treats an OPTIONS.
 enum class Behaviour {
-  Answer200,   // 200 OK with a Server header
-  Trying200,   // 100 Trying, then 200 OK (in separate writes / datagrams)
-  Answer404,   // 404 Not Found
-  Silent,      // reads anything, never answers, keeps the connection open
-  Garbage,     // at once sends 1 MiB: a status line, then header lines forever
+  Answer200,  // 200 OK with a Server header
+  Trying200,  // 100 Trying, then 200 OK (in separate writes / datagrams)
+  Answer404,  // 404 Not Found
+  Silent,     // reads anything, never answers, keeps the connection open
+  Garbage,    // at once sends 1 MiB: a status line, then header lines forever
 };
 
 inline constexpr const char* kPeerServer = "test-peer/1.0";
@@ -103,14 +104,19 @@ inline std::vector<std::string> responses(Behaviour b, const sip::Message& reque
     out.push_back(r.serialize());
   };
   switch (b) {
-    case Behaviour::Answer200: answer(200); break;
+    case Behaviour::Answer200:
+      answer(200);
+      break;
     case Behaviour::Trying200:
       out.push_back(sip::Message::make_response(request, 100).serialize());
       answer(200);
       break;
-    case Behaviour::Answer404: answer(404); break;
+    case Behaviour::Answer404:
+      answer(404);
+      break;
     case Behaviour::Silent:
-    case Behaviour::Garbage: break;
+    case Behaviour::Garbage:
+      break;
   }
   return out;
 }
@@ -169,7 +175,8 @@ class StreamPeer : public PeerThread {
   awaitable<void> accept_loop() {
     for (;;) {
       error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
     }
@@ -193,17 +200,17 @@ class StreamPeer : public PeerThread {
     if (behaviour_ == Behaviour::Garbage) {
       std::string junk = "SIP/2.0 200 OK\r\n";
       while (junk.size() < 1024 * 1024) junk += "X-Junk: 0123456789abcdefghijklmnopqrstuvwxyz\r\n";
-      co_await asio::async_write(stream, asio::buffer(junk), asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(stream, asio::buffer(junk),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       co_return;
     }
     std::string buffer;
     std::array<char, 4096> chunk;
     for (;;) {
-      std::size_t n = co_await stream.async_read_some(asio::buffer(chunk),
-                                                      asio::redirect_error(asio::use_awaitable, ec));
+      std::size_t n = co_await stream.async_read_some(
+          asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
-      if (behaviour_ == Behaviour::Silent && buffer.empty() &&
-          !sip::is_start_line_char(chunk[0])) {
+      if (behaviour_ == Behaviour::Silent && buffer.empty() && !sip::is_start_line_char(chunk[0])) {
         continue;  // not SIP (a TLS ClientHello): swallow it, answer nothing
       }
       buffer.append(chunk.data(), n);
@@ -218,7 +225,8 @@ class StreamPeer : public PeerThread {
       const auto* m = std::get_if<sip::Message>(&parsed);
       if (m == nullptr) co_return;
       for (const auto& r : responses(behaviour_, *m)) {
-        co_await asio::async_write(stream, asio::buffer(r), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(stream, asio::buffer(r),
+                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
       }
     }
@@ -246,8 +254,8 @@ class DatagramPeer : public PeerThread {
     for (;;) {
       udp::endpoint from;
       error_code ec;
-      std::size_t n = co_await socket_.async_receive_from(asio::buffer(buffer), from,
-                                                          asio::redirect_error(asio::use_awaitable, ec));
+      std::size_t n = co_await socket_.async_receive_from(
+          asio::buffer(buffer), from, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       std::string text(buffer.data(), n);
       record(text);
@@ -255,7 +263,8 @@ class DatagramPeer : public PeerThread {
       const auto* m = std::get_if<sip::Message>(&parsed);
       if (m == nullptr) continue;
       for (const auto& r : responses(behaviour_, *m)) {
-        co_await socket_.async_send_to(asio::buffer(r), from, asio::redirect_error(asio::use_awaitable, ec));
+        co_await socket_.async_send_to(asio::buffer(r), from,
+                                       asio::redirect_error(asio::use_awaitable, ec));
       }
     }
   }

@@ -66,7 +66,8 @@ TEST(ProbeTcp, SipPeerAnswersOptionsWithTheMandatoryHeaders) {
   ASSERT_TRUE(std::holds_alternative<sip::Message>(parsed)) << requests[0];
   const auto& m = std::get<sip::Message>(parsed);
   EXPECT_EQ(m.method(), sip::Method::Options);
-  EXPECT_EQ(m.request_uri().text, "sip:127.0.0.1:" + std::to_string(peer.port()) + ";transport=tcp");
+  EXPECT_EQ(m.request_uri().text,
+            "sip:127.0.0.1:" + std::to_string(peer.port()) + ";transport=tcp");
   auto via = m.top_via();
   ASSERT_TRUE(via);
   EXPECT_EQ(via->transport, "TCP");
@@ -258,8 +259,8 @@ TEST(ProbeTls, VerifiedCertificateAndOptions) {
   EXPECT_TRUE(c.name_matches);
   ASSERT_TRUE(r.options);
   EXPECT_EQ(r.options->status, 200);
-  EXPECT_EQ(r.verdict, Verdict::Ok) << (r.failures.empty() ? "" : r.failures[0])
-                                    << (r.warnings.empty() ? "" : r.warnings[0]);
+  EXPECT_EQ(r.verdict, Verdict::Ok)
+      << (r.failures.empty() ? "" : r.failures[0]) << (r.warnings.empty() ? "" : r.warnings[0]);
 
   auto requests = peer.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -299,7 +300,8 @@ TEST(ProbeTls, NoCaGivenIsAWarning) {
 
 TEST(ProbeTls, ExpiringSoonIsAWarning) {
   TestCa ca;
-  StreamPeer peer(Behaviour::Answer200, ca.server_context({"localhost", "127.0.0.1"}, std::chrono::days(10)));
+  StreamPeer peer(Behaviour::Answer200,
+                  ca.server_context({"localhost", "127.0.0.1"}, std::chrono::days(10)));
   Options o = loopback();
   o.ca = ca.ca_file();
   PortReport r = check_one(o, target(peer.port(), Transport::Tls, true));
@@ -311,7 +313,8 @@ TEST(ProbeTls, ExpiringSoonIsAWarning) {
 
 TEST(ProbeTls, ExpiredIsAFailure) {
   TestCa ca;
-  StreamPeer peer(Behaviour::Answer200, ca.server_context({"localhost", "127.0.0.1"}, std::chrono::days(-1)));
+  StreamPeer peer(Behaviour::Answer200,
+                  ca.server_context({"localhost", "127.0.0.1"}, std::chrono::days(-1)));
   Options o = loopback();
   o.ca = ca.ca_file();
   PortReport r = check_one(o, target(peer.port(), Transport::Tls, false));
@@ -368,7 +371,8 @@ TEST(ProbeConcurrency, TwentyFailingTargetsCostAboutOneTimeout) {
   StreamPeer silent(Behaviour::Silent);
   DatagramPeer silent_udp(Behaviour::Silent);
   std::vector<Target> targets;
-  for (int i = 0; i < 7; ++i) targets.push_back(target(unused_port(SOCK_STREAM), Transport::Tcp, true));
+  for (int i = 0; i < 7; ++i)
+    targets.push_back(target(unused_port(SOCK_STREAM), Transport::Tcp, true));
   for (int i = 0; i < 7; ++i) targets.push_back(target(silent.port(), Transport::Tcp, true));
   for (int i = 0; i < 6; ++i) targets.push_back(target(silent_udp.port(), Transport::Udp, true));
   for (std::size_t i = 0; i < targets.size(); ++i) targets[i].label = "target " + std::to_string(i);

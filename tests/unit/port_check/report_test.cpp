@@ -15,8 +15,11 @@ std::vector<PortReport> sample(Options& o) {
   const auto now = std::chrono::system_clock::now();
 
   PortReport tls;
-  tls.target = Target{.label = "Front End / Front-End service (frontend.sip-tls)", .port = 5061,
-                      .transport = Transport::Tls, .sip = true, .required = true};
+  tls.target = Target{.label = "Front End / Front-End service (frontend.sip-tls)",
+                      .port = 5061,
+                      .transport = Transport::Tls,
+                      .sip = true,
+                      .required = true};
   tls.address = "127.0.0.1";
   tls.state = PortState::Open;
   CertificateInfo c;
@@ -29,8 +32,11 @@ std::vector<PortReport> sample(Options& o) {
   c.verified = true;
   c.checked_name = "127.0.0.1";
   c.name_matches = true;
-  tls.tls = TlsResult{.ok = true, .error = {}, .version = "TLSv1.3",
-                      .cipher = "TLS_AES_256_GCM_SHA384", .certificate = c};
+  tls.tls = TlsResult{.ok = true,
+                      .error = {},
+                      .version = "TLSv1.3",
+                      .cipher = "TLS_AES_256_GCM_SHA384",
+                      .certificate = c};
   OptionsResult ok;
   ok.answered = true;
   ok.status = 200;
@@ -40,15 +46,21 @@ std::vector<PortReport> sample(Options& o) {
   tls.options = ok;
 
   PortReport closed;
-  closed.target = Target{.label = "Front End / Front-End service (frontend.sip-tcp)", .port = 5060,
-                         .transport = Transport::Tcp, .sip = true, .required = true};
+  closed.target = Target{.label = "Front End / Front-End service (frontend.sip-tcp)",
+                         .port = 5060,
+                         .transport = Transport::Tcp,
+                         .sip = true,
+                         .required = true};
   closed.address = "127.0.0.1";
   closed.state = PortState::Closed;
   closed.detail = "Connection refused";
 
   PortReport udp;
-  udp.target = Target{.label = "A/V (media)", .port = 3478, .transport = Transport::Udp,
-                      .sip = false, .required = false};
+  udp.target = Target{.label = "A/V (media)",
+                      .port = 3478,
+                      .transport = Transport::Udp,
+                      .sip = false,
+                      .required = false};
   udp.address = "127.0.0.1";
   udp.state = PortState::NotProbed;
   udp.detail = "UDP port: not probed without a protocol to speak";
@@ -62,23 +74,35 @@ TEST(FormatReport, BlocksSummaryAndResult) {
   Options o;
   auto reports = sample(o);
   std::string text = format_report(o, reports);
-  EXPECT_NE(text.find("5061/TLS  Front End / Front-End service (frontend.sip-tls)  OPEN  127.0.0.1\n"),
-            std::string::npos) << text;
+  EXPECT_NE(
+      text.find("5061/TLS  Front End / Front-End service (frontend.sip-tls)  OPEN  127.0.0.1\n"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("    TLS: TLSv1.3 TLS_AES_256_GCM_SHA384\n"), std::string::npos) << text;
   EXPECT_NE(text.find("    certificate: subject CN=localhost; issuer CN=Parley CA,O=Parley; "
                       "SAN DNS:localhost, IP:127.0.0.1; expires "),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find(" (364 days); verified; name matches\n"), std::string::npos) << text;
   EXPECT_NE(text.find("    SIP OPTIONS: 200 OK in 1.2 ms (Server: parley/0.1.0)\n    ok\n"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("5060/TCP  Front End / Front-End service (frontend.sip-tcp)  CLOSED  127.0.0.1  Connection refused\n"
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("5060/TCP  Front End / Front-End service (frontend.sip-tcp)  CLOSED  "
+                      "127.0.0.1  Connection refused\n"
                       "    FAIL: port closed: Connection refused\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("3478/UDP  A/V (media)"), std::string::npos) << text;
-  EXPECT_NE(text.find("NOT PROBED  127.0.0.1  UDP port: not probed without a protocol to speak\n    ok\n"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("3 ports checked: 2 ok, 0 warnings, 1 failed\nresult: FAIL (1 required port failed)\n"),
-            std::string::npos) << text;
+  EXPECT_NE(
+      text.find(
+          "NOT PROBED  127.0.0.1  UDP port: not probed without a protocol to speak\n    ok\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "3 ports checked: 2 ok, 0 warnings, 1 failed\nresult: FAIL (1 required port failed)\n"),
+      std::string::npos)
+      << text;
   EXPECT_FALSE(passed(reports));
 }
 
@@ -87,7 +111,8 @@ TEST(FormatReport, InformationalFailuresPass) {
   auto reports = sample(o);
   reports[1].target.required = false;
   std::string text = format_report(o, reports);
-  EXPECT_NE(text.find("FAIL: port closed: Connection refused (informational)"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL: port closed: Connection refused (informational)"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("result: PASS (1 informational failure)"), std::string::npos) << text;
   EXPECT_TRUE(passed(reports));
 }
@@ -112,8 +137,10 @@ TEST(FormatReport, WarningsAndNoCa) {
   detail::judge(o, std::chrono::system_clock::now(), reports[0]);
   std::string text = format_report(o, reports);
   EXPECT_NE(text.find("; not verified (no CA given); name matches"), std::string::npos) << text;
-  EXPECT_NE(text.find("    WARN: certificate not verified (no CA given)\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("1 port checked: 0 ok, 1 warnings, 0 failed\nresult: PASS\n"), std::string::npos)
+  EXPECT_NE(text.find("    WARN: certificate not verified (no CA given)\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 port checked: 0 ok, 1 warnings, 0 failed\nresult: PASS\n"),
+            std::string::npos)
       << text;
 }
 

@@ -13,7 +13,8 @@ const Clock::time_point kNow = Clock::now();
 
 PortReport tls_report(long days_left, bool verified = true, bool name_matches = true) {
   PortReport r;
-  r.target = Target{.label = "t", .port = 5061, .transport = Transport::Tls, .sip = false, .required = true};
+  r.target = Target{
+      .label = "t", .port = 5061, .transport = Transport::Tls, .sip = false, .required = true};
   r.state = PortState::Open;
   CertificateInfo c;
   c.not_before = kNow - days(1);
@@ -89,7 +90,8 @@ TEST(Judge, VerificationAndNames) {
 
 TEST(Judge, OptionsOutcomes) {
   PortReport r;
-  r.target = Target{.label = "t", .port = 5060, .transport = Transport::Tcp, .sip = true, .required = true};
+  r.target = Target{
+      .label = "t", .port = 5060, .transport = Transport::Tcp, .sip = true, .required = true};
   r.state = PortState::Open;
   r.options = OptionsResult{};
   r.options->error = "no final response within 3000 ms";
@@ -111,7 +113,8 @@ TEST(Judge, OptionsOutcomes) {
 
 TEST(Judge, UdpNoReplyIsOneFailure) {
   PortReport r;
-  r.target = Target{.label = "t", .port = 5060, .transport = Transport::Udp, .sip = true, .required = true};
+  r.target = Target{
+      .label = "t", .port = 5060, .transport = Transport::Udp, .sip = true, .required = true};
   r.state = PortState::NoReply;
   r.detail = "nothing came back within 300 ms";
   r.options = OptionsResult{};

@@ -152,9 +152,9 @@ TEST(Firewall, DocumentedRulesCoverTheRoleAndSkipOutboundRows) {
   EXPECT_TRUE(has(L4::Tcp, 57501, 65535));
   EXPECT_TRUE(has(L4::Udp, 57501, 65535));
   EXPECT_TRUE(has(L4::Udp, 1434, 1434));
-  EXPECT_TRUE(has(L4::Tcp, 445, 445));      // the CMS holder: Standard Edition
-  EXPECT_FALSE(has(L4::Tcp, 5081, 5081));   // outgoing, to the PSTN gateway
-  EXPECT_FALSE(has(L4::Tcp, 5041, 5041));   // Persistent Chat: not this topology
+  EXPECT_TRUE(has(L4::Tcp, 445, 445));     // the CMS holder: Standard Edition
+  EXPECT_FALSE(has(L4::Tcp, 5081, 5081));  // outgoing, to the PSTN gateway
+  EXPECT_FALSE(has(L4::Tcp, 5041, 5041));  // Persistent Chat: not this topology
   // 443 is in three Front End rows (Web Compatibility, Mobility): one rule, every purpose.
   int rules443 = 0;
   for (const auto& op : open) {
