@@ -19,8 +19,8 @@ PACKAGES=(
   # (compiled by tests/interop/sipe_client.py against libpurple, glib and libxml2)
   pidgin-sipe libpurple-dev libglib2.0-dev libxml2-dev
   # `parley firewall` output is checked by the rule tools themselves (nft -c,
-  # iptables-restore --test), in a network namespace of the test's own (util-linux unshare)
-  nftables iptables util-linux
+  # iptables-restore --test), in network namespaces of the test's own (unshare, ip netns)
+  nftables iptables util-linux iproute2
 )
 # Extra packages named on the command line (scripts/fuzz.sh: clang libclang-rt-dev).
 PACKAGES+=("$@")
