@@ -58,44 +58,30 @@ std::string row_label(const topology::ServerPort& row) {
   return s;
 }
 
+// What to probe: the role's needed ports (port_plan.hpp) that one connection can
+// test. Open listeners get a SIP OPTIONS; documented rows only a connection, and
+// port ranges are left out.
 std::vector<check::Target> targets(const topology::PortPlan& plan,
                                    std::optional<topology::Role> role, bool documented) {
-  std::vector<topology::Role> roles = role ? std::vector{*role} : plan.topology().roles;
-  auto ours = [&](const topology::ServerPort& row) {
-    for (auto r : roles) {
-      if (topology::belongs(row, r)) return true;
-    }
-    return false;
-  };
   std::vector<check::Target> out;
-  for (const auto& row : topology::server_ports()) {
-    if (!ours(row)) continue;
-    if (const auto* spec = plan.listener(row)) {
-      if (spec->port == 0) continue;  // the kernel chose it at start: no port to name
-      out.push_back({row_label(row) + " (" + spec->key + ")", spec->port,
-                     probe_transport(spec->transport), /*sip=*/true, /*required=*/true});
+  for (const auto& p : topology::needed_ports(plan, role, documented)) {
+    if (p.listener != nullptr) {
+      out.push_back({row_label(*p.row) + " (" + p.listener->key + ")", p.ports.low,
+                     probe_transport(p.listener->transport), /*sip=*/true, /*required=*/true});
+    } else if (!p.ports.single()) {
       continue;
-    }
-    if (!documented || !row.ports.single() || topology::outbound(row)) continue;
-    if (plan.status(row) == topology::Status::Disabled) continue;
-    if (!role && !topology::needs(plan.topology(), row)) continue;
-    out.push_back({row_label(row) + " [" + std::string(row.protocol) + "] (documented)",
-                   row.ports.low, documented_transport(row.protocols()), false, true});
-  }
-  bool edge = std::find(roles.begin(), roles.end(), topology::Role::Edge) != roles.end();
-  if (documented && edge) {
-    for (const auto& row : topology::federation_ports()) {
-      if (!topology::inbound_to_edge(row) || !row.ports.single()) continue;
+    } else if (p.row != nullptr) {
+      out.push_back({row_label(*p.row) + " [" + std::string(p.row->protocol) + "] (documented)",
+                     p.ports.low, documented_transport(p.row->protocols()), false, true});
+    } else if (p.federation != nullptr) {
+      const auto& row = *p.federation;
       check::Transport t = row.transport == "UDP" ? check::Transport::Udp
                            : row.protocols().has(topology::Protocol::Tls) ||
                                    row.protocols().has(topology::Protocol::Mtls)
                                ? check::Transport::Tls
                                : check::Transport::Tcp;
-      bool seen = false;
-      for (const auto& t2 : out) seen = seen || (t2.port == row.ports.low && t2.transport == t);
-      if (seen) continue;  // 5061 from partners and from the Access Edge: one probe
       out.push_back({"Edge " + std::string(row.label) + " from " + std::string(row.source),
-                     row.ports.low, t, false, true});
+                     p.ports.low, t, false, true});
     }
   }
   return out;

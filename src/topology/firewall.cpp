@@ -86,15 +86,13 @@ std::string row_label(const ServerPort& r, std::uint16_t port) {
                      r.protocol.empty() ? "TCP" : r.protocol);
 }
 
-std::vector<Role> selected_roles(const PortPlan& plan, const FirewallOptions& o) {
-  if (o.role) {
-    if (*o.role == Role::Clients) {
-      throw std::invalid_argument(
-          "the client ports are opened by the client's own setup (seed 000): no server rules");
-    }
-    return {*o.role};
+// The roles the rules are for; clients have no server rules.
+std::vector<Role> rule_roles(const PortPlan& plan, const FirewallOptions& o) {
+  if (o.role == Role::Clients) {
+    throw std::invalid_argument(
+        "the client ports are opened by the client's own setup (seed 000): no server rules");
   }
-  return plan.topology().roles;
+  return selected_roles(plan.topology(), o.role);
 }
 
 bool any_of_roles(const std::vector<Role>& roles, auto&& pred) {
@@ -195,41 +193,23 @@ std::optional<ExtraPort> parse_extra_port(std::string_view s) {
 }
 
 std::vector<Opening> openings(const PortPlan& plan, const FirewallOptions& o) {
-  std::vector<Role> roles = selected_roles(plan, o);
-  auto has = [&](Role r) { return any_of_roles(roles, [r](Role x) { return x == r; }); };
+  rule_roles(plan, o);  // refuses --role clients
   Collector c;
-  for (const auto& row : server_ports()) {
-    if (!any_of_roles(roles, [&](Role r) { return belongs(row, r); })) continue;
-    const ListenerSpec* spec = plan.listener(row);
-    if (spec != nullptr) {
-      if (spec->port == 0) continue;  // the kernel picks the port at start: nothing to name
-      L4 proto = spec->transport == sip::Transport::Udp ? L4::Udp : L4::Tcp;
-      c.add(proto, {spec->port, spec->port}, spec->address, row_label(row, spec->port),
-            row.purpose);
-      continue;
-    }
-    if (!o.documented) continue;
-    // Documented rows: those the topology needs, or every row of a role named with
-    // --role (e.g. an Edge this deployment does not run). A listener the
-    // configuration turned off stays closed.
-    if (plan.status(row) == Status::Disabled || outbound(row)) continue;
-    if (!o.role && !needs(plan.topology(), row)) continue;
-    for (L4 proto : transports(row.protocols())) {
-      c.add(proto, row.ports, "", row_label(row, row.ports.low), row.purpose);
-    }
-  }
-  if (o.documented && has(Role::Edge)) {
-    for (const auto& row : federation_ports()) {
-      if (!inbound_to_edge(row)) continue;
-      L4 proto = row.transport == "UDP" ? L4::Udp : L4::Tcp;
-      c.add(proto, row.ports, "", fmt::format("Edge {} from {}", row.label, row.source),
-            row.purpose);
-    }
-  }
-  if (o.documented && has(Role::ReverseProxy)) {
-    for (const auto& row : reverse_proxy_ports()) {
-      if (row.interface != ProxyInterface::External) continue;
-      c.add(L4::Tcp, {row.port, row.port}, "",
+  for (const NeededPort& p : needed_ports(plan, o.role, o.documented)) {
+    if (p.listener != nullptr) {
+      L4 proto = p.listener->transport == sip::Transport::Udp ? L4::Udp : L4::Tcp;
+      c.add(proto, p.ports, p.listener->address, row_label(*p.row, p.ports.low), p.row->purpose);
+    } else if (p.row != nullptr) {
+      for (L4 proto : transports(p.row->protocols())) {
+        c.add(proto, p.ports, "", row_label(*p.row, p.ports.low), p.row->purpose);
+      }
+    } else if (p.federation != nullptr) {
+      const FederationPort& row = *p.federation;
+      c.add(row.transport == "UDP" ? L4::Udp : L4::Tcp, p.ports, "",
+            fmt::format("Edge {} from {}", row.label, row.source), row.purpose);
+    } else {
+      const ReverseProxyPort& row = *p.reverse_proxy;
+      c.add(L4::Tcp, p.ports, "",
             fmt::format("reverse proxy external {}/{}/{}", row.protocol, row.transport, row.port),
             row.purpose);
     }
@@ -244,7 +224,7 @@ std::vector<Opening> openings(const PortPlan& plan, const FirewallOptions& o) {
 }
 
 std::string firewall_rules(const PortPlan& plan, const FirewallOptions& o) {
-  std::vector<Role> roles = selected_roles(plan, o);
+  std::vector<Role> roles = rule_roles(plan, o);
   std::vector<Opening> open = openings(plan, o);
   std::string out;
   auto reasons = [](const Opening& op, std::string_view indent) {

@@ -69,4 +69,40 @@ bool inbound_to_edge(const FederationPort& row) {
   return row.destination.find("Edge") != std::string_view::npos;
 }
 
+std::vector<Role> selected_roles(const Topology& t, std::optional<Role> role) {
+  return role ? std::vector<Role>{*role} : t.roles;
+}
+
+std::vector<NeededPort> needed_ports(const PortPlan& plan, std::optional<Role> role,
+                                     bool documented) {
+  std::vector<Role> roles = selected_roles(plan.topology(), role);
+  auto selected = [&](Role r) { return std::find(roles.begin(), roles.end(), r) != roles.end(); };
+  std::vector<NeededPort> out;
+  for (const auto& row : server_ports()) {
+    if (!std::any_of(roles.begin(), roles.end(), [&](Role r) { return belongs(row, r); })) {
+      continue;
+    }
+    if (const ListenerSpec* spec = plan.listener(row)) {
+      if (spec->port != 0) out.push_back({&row, nullptr, nullptr, spec, {spec->port, spec->port}});
+      continue;
+    }
+    if (!documented || outbound(row) || plan.status(row) == Status::Disabled) continue;
+    if (!role && !needs(plan.topology(), row)) continue;
+    out.push_back({&row, nullptr, nullptr, nullptr, row.ports});
+  }
+  if (documented && selected(Role::Edge)) {
+    for (const auto& row : federation_ports()) {
+      if (inbound_to_edge(row)) out.push_back({nullptr, &row, nullptr, nullptr, row.ports});
+    }
+  }
+  if (documented && selected(Role::ReverseProxy)) {
+    for (const auto& row : reverse_proxy_ports()) {
+      if (row.interface == ProxyInterface::External) {
+        out.push_back({nullptr, nullptr, &row, nullptr, {row.port, row.port}});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace parley::topology

@@ -74,4 +74,32 @@ bool outbound(const ServerPort& row);
 // accepts), as opposed to rows the Edge sends.
 bool inbound_to_edge(const FederationPort& row);
 
+// The server roles a --role option selects: that one role, or every server role the
+// topology runs when none is named.
+std::vector<Role> selected_roles(const Topology& t, std::optional<Role> role);
+
+// One port a role accepts on its server: what `parley firewall` opens and `parley
+// check` probes. Exactly one of `row`, `federation`, `reverse_proxy` is set; the
+// pointers refer to the static catalogue.
+struct NeededPort {
+  const ServerPort* row = nullptr;
+  const FederationPort* federation = nullptr;       // the Edge's inbound rows
+  const ReverseProxyPort* reverse_proxy = nullptr;  // the reverse proxy's external interface
+  // The open listener serving `row` (its address, transport and configured port), or
+  // nullptr for a documented row this deployment does not listen on.
+  const ListenerSpec* listener = nullptr;
+  PortRange ports;  // the listener's configured port, else the catalogue's
+};
+
+// The inbound ports of the selected roles (selected_roles), in catalogue order:
+//   - every open listener of their rows (a listener on port 0 is left out: the
+//     kernel picks its port at start);
+//   - with `documented`, also every other server row of the roles that the topology
+//     needs (any row of the role when `role` is named), except rows whose listener
+//     the configuration turned off and the outbound rows (outbound()); for the Edge,
+//     its inbound federation rows (inbound_to_edge()); for the reverse proxy, its
+//     external interface.
+std::vector<NeededPort> needed_ports(const PortPlan& plan, std::optional<Role> role,
+                                     bool documented);
+
 }  // namespace parley::topology
