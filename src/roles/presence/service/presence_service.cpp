@@ -297,8 +297,7 @@ void PresenceService::set_container_members(const sip::ServerTransactionPtr& tx,
   notify_watchers(aor);
 }
 
-void PresenceService::publish(const sip::ServerTransactionPtr& tx, const std::string& aor) {
-  // RFC 3903 6: entity tags, Expires, body or none (refresh).
+std::optional<std::uint32_t> PresenceService::granted_expires(const sip::ServerTransactionPtr& tx) {
   const Message& req = tx->request();
   std::uint32_t expires = req.expires().value_or(options_.default_expires);
   if (expires > 0 && expires < options_.min_expires) {
@@ -306,9 +305,17 @@ void PresenceService::publish(const sip::ServerTransactionPtr& tx, const std::st
     r.push_back(HeaderId::MinExpires, std::to_string(options_.min_expires));
     r.push_back(HeaderId::Server, options_.server_header);
     tx->respond(std::move(r));
-    return;
+    return std::nullopt;
   }
-  expires = std::min(expires, options_.max_expires);
+  return std::min(expires, options_.max_expires);
+}
+
+void PresenceService::publish(const sip::ServerTransactionPtr& tx, const std::string& aor) {
+  // RFC 3903 6: entity tags, Expires, body or none (refresh).
+  const Message& req = tx->request();
+  std::optional<std::uint32_t> granted = granted_expires(tx);
+  if (!granted) return;
+  std::uint32_t expires = *granted;
   const sip::Header* if_match = req.find(HeaderId::SipIfMatch);
   std::string old_tag = if_match ? std::string(sip::trim(if_match->value)) : std::string();
   bool has_body = !req.body().empty();

@@ -222,6 +222,10 @@ class PresenceService final : public proxy::LocalService {
   SubscriptionShard& shard_of_dialog(std::string_view call_id) const;
 
   void respond(const sip::ServerTransactionPtr& tx, int status, std::string_view reason = {});
+  // The lifetime the request gets: its Expires (or the default), capped at the
+  // maximum. Below the minimum (and not 0) the request is answered 423 with
+  // Min-Expires (RFC 3903 5, RFC 6665 4.2.1.1) and nullopt returned.
+  std::optional<std::uint32_t> granted_expires(const sip::ServerTransactionPtr& tx);
   void category_publish(const sip::ServerTransactionPtr& tx, const std::string& aor);
   void set_container_members(const sip::ServerTransactionPtr& tx, const std::string& aor);
   void publish(const sip::ServerTransactionPtr& tx, const std::string& aor);

@@ -130,15 +130,9 @@ void PresenceService::subscribe(const sip::ServerTransactionPtr& tx, const std::
   const Message& req = tx->request();
   std::string_view event = sip::event_package(req);
   if (event != kEventPresence && event != kEventWinfo) return respond(tx, 489, "Bad Event");
-  std::uint32_t expires = req.expires().value_or(options_.default_expires);
-  if (expires > 0 && expires < options_.min_expires) {
-    Message r = Message::make_response(req, 423, {}, sip::random_hex(8));
-    r.push_back(HeaderId::MinExpires, std::to_string(options_.min_expires));
-    r.push_back(HeaderId::Server, options_.server_header);
-    tx->respond(std::move(r));
-    return;
-  }
-  expires = std::min(expires, options_.max_expires);
+  std::optional<std::uint32_t> granted = granted_expires(tx);
+  if (!granted) return;
+  std::uint32_t expires = *granted;
   auto from = req.from();
   auto to = req.to();
   const sip::Header* contact = req.find(HeaderId::Contact);
